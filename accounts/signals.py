@@ -1,0 +1,21 @@
+"""Record logins and failed logins in the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+
+@receiver(user_logged_in)
+def record_login(sender, request, user, **kwargs) -> None:
+    from scoping.services import activity_record
+
+    activity_record(actor=user, verb="login", request=request, object_repr=user.username)
+
+
+@receiver(user_login_failed)
+def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
+    from scoping.services import activity_record
+
+    username = (credentials or {}).get("username", "")[:150]
+    activity_record(actor=None, verb="login_failed", request=request, object_repr=username)

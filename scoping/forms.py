@@ -1,0 +1,96 @@
+"""Forms for clients, projects, members and invitations (the guided scope forms live in step_forms.py)."""
+
+from __future__ import annotations
+
+import re
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Client, DiscoveryProject, Stage
+
+User = get_user_model()
+
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = ("name", "industry", "contacts")
+        widgets = {"contacts": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "name": "The organisation's name as the client uses it, e.g. Kestrel Foods Ltd.",
+            "industry": "e.g. Food manufacturing, Insurance, Public sector.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ProjectForm(forms.ModelForm):
+    # Wider than the column so a wrong value gets the clear ISO 4217 message below, not a length error.
+    currency = forms.CharField(
+        max_length=20, initial="EUR", help_text="ISO 4217 code used for every amount in this scope, e.g. EUR, GBP, USD."
+    )
+
+    class Meta:
+        model = DiscoveryProject
+        fields = ("client", "name", "lead_consultant", "currency", "target_decision_date")
+        widgets = {"target_decision_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "name": "Name the workflow being scoped, e.g. Supplier invoice coding.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(archived_at__isnull=True)
+        self.fields["lead_consultant"].queryset = User.objects.filter(role__in=("consultant", "admin"), is_active=True)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_currency(self) -> str:
+        value = (self.cleaned_data.get("currency") or "").strip().upper()
+        if not CURRENCY_RE.match(value):
+            raise forms.ValidationError("Enter a three-letter ISO 4217 currency code, e.g. EUR, GBP or USD.")
+        return value
+
+
+class MemberAddForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Consultancy staff member", help_text="They will see and edit this scope."
+    )
+
+    def __init__(self, *args, project: DiscoveryProject, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = project.memberships.values("user_id")
+        self.fields["user"].queryset = (
+            User.objects.filter(role__in=("consultant", "reviewer", "admin"), is_active=True)
+            .exclude(pk__in=existing)
+            .exclude(pk=project.lead_consultant_id)
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(help_text="The invitation link is sent here. It works once and expires.")
+    role_title = forms.CharField(max_length=200, required=False, label="Role", help_text="e.g. Finance Director")
+    can_edit = forms.BooleanField(required=False, label="May edit the scope during discovery sessions")
+    is_signatory = forms.BooleanField(required=False, label="Signs off the scope for the client")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
+    client = forms.ModelChoiceField(required=False, queryset=Client.objects.all(), empty_label="All clients")

@@ -1,0 +1,93 @@
+"""Idempotent demo data: staff, a client with a stakeholder login, and projects at several stages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from scoping.models import Client, ClientParticipant, DiscoveryProject, ProjectMember
+
+User = get_user_model()
+DEMO_PASSWORD = "firstslice-demo"  # noqa: S105  (printed for the demo on purpose)
+DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
+
+STAFF = [
+    ("consultant", "Casey", "Consultant", "consultant", False),
+    ("reviewer", "Robin", "Reviewer", "reviewer", False),
+    ("admin", "Ada", "Admin", "admin", True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo users, client and projects. Safe to run repeatedly."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = {}
+        for username, first, last, role, is_admin in STAFF:
+            users[username] = self._user(username, first, last, role, is_staff=is_admin, is_superuser=is_admin)
+
+        client, _ = Client.objects.get_or_create(
+            name="Kestrel Foods Ltd",
+            defaults={"industry": "Food manufacturing", "contacts": "Priya Raman, Finance Director"},
+        )
+        stakeholder = self._user("priya", "Priya", "Raman", "client", client=client)
+
+        consultant = users["consultant"]
+        invoice = self._imported_project(consultant, client)
+        ClientParticipant.objects.update_or_create(
+            project=invoice,
+            user=stakeholder,
+            defaults={"can_edit": True, "is_signatory": True, "role_title": "Finance Director"},
+        )
+        ProjectMember.objects.get_or_create(project=invoice, user=users["reviewer"], defaults={"added_by": consultant})
+
+        for name in ("Customer e-mail triage", "Contract clause extraction"):
+            project = DiscoveryProject.objects.filter(client=client, name=name).first()
+            if project is None:
+                from scoping import services
+
+                project = services.project_create(
+                    actor=consultant, client=client, name=name, lead_consultant=consultant, currency="GBP"
+                )
+            if name == "Customer e-mail triage":
+                ClientParticipant.objects.update_or_create(
+                    project=project, user=stakeholder, defaults={"can_edit": False, "is_signatory": False}
+                )
+
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(f"  {'username':<12} {'password':<18} role")
+        for username, *_rest, role, _admin in STAFF:
+            self.stdout.write(f"  {username:<12} {DEMO_PASSWORD:<18} {role}")
+        self.stdout.write(f"  {'priya':<12} {DEMO_PASSWORD:<18} client stakeholder (signatory) at {client.name}")
+
+    def _user(self, username, first, last, role, *, client=None, is_staff=False, is_superuser=False):
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@firstslice.example",
+                "role": role,
+                "client": client,
+                "is_staff": is_staff,
+                "is_superuser": is_superuser,
+                "is_active": True,
+            },
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    def _imported_project(self, consultant, client) -> DiscoveryProject:
+        data = json.loads((DEMO_DATA / "invoice-coding.json").read_text(encoding="utf-8"))
+        existing = DiscoveryProject.objects.filter(client=client, name=data["project"]["name"]).first()
+        if existing is not None:
+            return existing
+        from scoping.scope_io import import_scope
+
+        return import_scope(data=data, client_name=client.name, user=consultant)

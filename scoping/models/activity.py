@@ -1,0 +1,62 @@
+"""The append-only audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+VERB_LABELS = {
+    "login": "logged in",
+    "login_failed": "failed to log in",
+    "client_created": "created the client",
+    "client_edited": "edited the client",
+    "client_archived": "archived the client",
+    "project_created": "created the project",
+    "project_edited": "edited the project",
+    "project_archived": "archived the project",
+    "member_added": "added a team member",
+    "member_removed": "removed a team member",
+    "stakeholder_invited": "invited a client stakeholder",
+    "invitation_accepted": "accepted the invitation",
+    "participant_changed": "changed a stakeholder's rights",
+    "participant_removed": "removed a client stakeholder",
+}
+
+
+class ActivityEvent(models.Model):
+    """One thing that happened. PostgreSQL refuses UPDATE and DELETE on this table (see migration 0002)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_repr = models.CharField(max_length=200, blank=True)
+    verb = models.CharField(max_length=50, db_index=True)
+    project = models.ForeignKey(
+        "scoping.DiscoveryProject", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["project", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_repr or 'system'} {self.verb} {self.object_repr}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Activity events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Activity events are append-only.")
+
+    @property
+    def verb_label(self) -> str:
+        return VERB_LABELS.get(self.verb, self.verb.replace("_", " "))

@@ -1,0 +1,39 @@
+"""The model price catalogue. Picking a model copies its prices into the scope, so later edits never change one."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+class ModelPrice(models.Model):
+    provider = models.CharField(max_length=100)
+    model = models.CharField(max_length=200)
+    input_per_1m = models.DecimalField(
+        "input price per 1M tokens", max_digits=20, decimal_places=6, validators=[MinValueValidator(0)]
+    )
+    cached_input_per_1m = models.DecimalField(
+        "cached-input price per 1M tokens",
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    output_per_1m = models.DecimalField(
+        "output price per 1M tokens", max_digits=20, decimal_places=6, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    effective_date = models.DateField(help_text="The date these prices were published or checked.")
+    source = models.CharField(max_length=200, blank=True, help_text="e.g. starter catalogue, LiteLLM import, manual")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("provider", "model", "-effective_date")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "model", "effective_date"], name="unique_model_price_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.model} ({self.effective_date})"

@@ -1,0 +1,128 @@
+"""Frozen versions of a scope, and the decisions taken on them: reviews and sign-offs.
+
+Review, sign-off and PDFs always refer to a version, never to live rows. Versions and sign-offs are immutable;
+the database refuses UPDATE and DELETE on both (migration 0005).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ScopeVersion(models.Model):
+    """An immutable snapshot of the whole scope in the export format, with its SHA-256."""
+
+    project = models.ForeignKey("scoping.DiscoveryProject", on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    # The exact canonical JSON text that was hashed; `scope` is the same data for querying and rendering.
+    canonical_json = models.TextField()
+    scope = models.JSONField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    readiness = models.JSONField(default=dict)
+    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    frozen_by_name = models.CharField(max_length=200, blank=True)
+    frozen_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ("project", "-number")
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def short_hash(self) -> str:
+        return self.sha256[:12]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Scope versions are immutable; freeze a new version instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Scope versions are immutable and cannot be deleted.")
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+
+
+class Review(models.Model):
+    """A reviewer's decision on one version."""
+
+    version = models.ForeignKey(ScopeVersion, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=20, choices=ReviewDecision.choices)
+    summary = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} on {self.version}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on one section of a version; shown on that step until the next version."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    section = models.CharField(max_length=30)
+    comment = models.TextField(max_length=5000)
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.comment[:40]}"
+
+
+class SignOffDecision(models.TextChoices):
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+
+
+class SignOff(models.Model):
+    """One signatory's sign-off (or refusal) of one version. Append-only."""
+
+    version = models.ForeignKey(ScopeVersion, on_delete=models.PROTECT, related_name="signoffs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=SignOffDecision.choices, default=SignOffDecision.SIGNED)
+    typed_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, help_text="e.g. Finance Director (client) or Lead consultant")
+    is_client = models.BooleanField(default=False)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    version_sha256 = models.CharField(max_length=64)
+    consent = models.BooleanField(default=False)
+    consent_text = models.TextField()
+    reason = models.TextField(blank=True, max_length=5000, help_text="Why the signatory declined.")
+
+    class Meta:
+        ordering = ("signed_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "user"],
+                condition=models.Q(decision="signed"),
+                name="one_signature_per_signatory_per_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.typed_name} {self.decision} {self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Sign-offs are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Sign-offs are append-only.")

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from .views import clients, projects
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", projects.project_list, name="list"),
+    path("new/", projects.project_create, name="create"),
+    path("<int:project_id>/", projects.project_detail, name="detail"),
+    path("<int:project_id>/edit/", projects.project_edit, name="edit"),
+    path("<int:project_id>/archive/", projects.project_archive, name="archive"),
+    path("<int:project_id>/team/", projects.project_team, name="team"),
+    path("<int:project_id>/team/members/<int:member_id>/remove/", projects.member_remove, name="member_remove"),
+    path(
+        "<int:project_id>/team/participants/<int:participant_id>/remove/",
+        projects.participant_remove,
+        name="participant_remove",
+    ),
+    path("<int:project_id>/activity/", projects.project_activity, name="activity"),
+]
+
+client_urlpatterns = (
+    [
+        path("", clients.client_list, name="list"),
+        path("new/", clients.client_create, name="create"),
+        path("<int:client_id>/", clients.client_detail, name="detail"),
+        path("<int:client_id>/edit/", clients.client_edit, name="edit"),
+        path("<int:client_id>/archive/", clients.client_archive, name="archive"),
+    ],
+    "clients",
+)

@@ -1,0 +1,174 @@
+"""Discovery projects: the pipeline list, create, view, edit, archive, members and invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import selectors, services
+from ..access import is_project_staff, project_for_staff, project_for_user
+from ..forms import InviteForm, MemberAddForm, ProjectFilterForm, ProjectForm
+
+
+@login_required
+def project_list(request):
+    filters = ProjectFilterForm(request.GET or None)
+    filters.is_valid()  # bad filter values are ignored, never a 500
+    cleaned = getattr(filters, "cleaned_data", {})
+    projects = selectors.project_pipeline(
+        user=request.user, query=cleaned.get("q") or "", stage=cleaned.get("stage") or "", client=cleaned.get("client")
+    )
+    page = Paginator(projects, 25).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return render(
+        request,
+        "scoping/project_list.html",
+        {"page": page, "filters": filters, "querystring": querystring.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    if not request.user.can_create_projects:
+        raise PermissionDenied("Only consultants and admins can create projects.")
+    initial = {"lead_consultant": request.user.pk, "currency": "EUR"}
+    if request.GET.get("client", "").isdigit():
+        initial["client"] = int(request.GET["client"])
+    form = ProjectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Project “{project.name}” created. Start with the production target.")
+            return redirect(project)
+    return render(request, "scoping/project_form.html", {"form": form, "title": "New discovery project"})
+
+
+@login_required
+def project_detail(request, project_id: int):
+    project = project_for_user(request.user, project_id)
+    context = selectors.project_overview(project=project, user=request.user)
+    return render(request, "scoping/project_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, project_id: int):
+    project = project_for_staff(request.user, project_id)
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(project=project, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Project saved.")
+            return redirect(project)
+    return render(request, "scoping/project_form.html", {"form": form, "title": "Edit project", "project": project})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_archive(request, project_id: int):
+    project = project_for_staff(request.user, project_id)
+    if request.method == "POST":
+        services.project_archive(project=project, actor=request.user, request=request)
+        messages.success(request, f"Project “{project.name}” archived.")
+        return redirect(project)
+    return render(
+        request,
+        "scoping/confirm.html",
+        {
+            "project": project,
+            "title": f"Archive “{project.name}”?",
+            "message": "An archived project is read-only. Its versions, documents, sign-offs and audit trail are kept.",
+            "confirm_label": "Archive project",
+            "cancel_url": project.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_team(request, project_id: int):
+    """Staff members and client participants, with forms to add a member and invite a stakeholder."""
+    project = project_for_user(request.user, project_id)
+    manage = is_project_staff(request.user, project) and not project.is_archived
+    member_form = MemberAddForm(project=project)
+    invite_form = InviteForm()
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied("Only the project's consultancy team can change who works on it.")
+        action = request.POST.get("action")
+        if action == "add_member":
+            member_form = MemberAddForm(request.POST, project=project)
+            if member_form.is_valid():
+                try:
+                    services.project_member_add(
+                        project=project, user=member_form.cleaned_data["user"], actor=request.user, request=request
+                    )
+                except ValidationError as exc:
+                    member_form.add_error(None, exc)
+                else:
+                    messages.success(request, f"{member_form.cleaned_data['user'].display_name} added to the project.")
+                    return redirect("projects:team", project.pk)
+        elif action == "invite":
+            invite_form = InviteForm(request.POST)
+            if invite_form.is_valid():
+                try:
+                    invitation, _token = services.invitation_create(
+                        project=project, actor=request.user, request=request, **invite_form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    invite_form.add_error(None, exc)
+                else:
+                    messages.success(request, f"Invitation sent to {invitation.email}. The link works once.")
+                    return redirect("projects:team", project.pk)
+    return render(
+        request,
+        "scoping/project_team.html",
+        {
+            "project": project,
+            "manage": manage,
+            "member_form": member_form,
+            "invite_form": invite_form,
+            "members": project.memberships.select_related("user"),
+            "participants": project.participants.select_related("user"),
+            "invitations": project.invitations.filter(accepted_at__isnull=True),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request, project_id: int, member_id: int):
+    project = project_for_staff(request.user, project_id)
+    member = get_object_or_404(project.memberships, pk=member_id)
+    services.project_member_remove(member=member, actor=request.user, request=request)
+    messages.success(request, f"{member.user.display_name} removed from the project.")
+    return redirect("projects:team", project.pk)
+
+
+@login_required
+@require_POST
+def participant_remove(request, project_id: int, participant_id: int):
+    project = project_for_staff(request.user, project_id)
+    participant = get_object_or_404(project.participants, pk=participant_id)
+    services.participant_remove(participant=participant, actor=request.user, request=request)
+    messages.success(request, f"{participant.user.display_name} no longer has access to this project.")
+    return redirect("projects:team", project.pk)
+
+
+@login_required
+def project_activity(request, project_id: int):
+    project = project_for_user(request.user, project_id)
+    page = Paginator(project.events.select_related("actor"), 50).get_page(request.GET.get("page"))
+    return render(request, "scoping/project_activity.html", {"project": project, "page": page})

@@ -1,0 +1,72 @@
+"""Shared fixtures: one user per role around one project, as the access matrix needs them."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .factories import MemberFactory, ParticipantFactory, ProjectFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that without this flag.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def lead(db):
+    return UserFactory(username="lead", role="consultant", first_name="Lena", last_name="Lead")
+
+
+@pytest.fixture
+def project(lead):
+    return ProjectFactory(lead_consultant=lead, name="Invoice coding")
+
+
+@pytest.fixture
+def member(project):
+    return MemberFactory(project=project, user=UserFactory(username="member", role="consultant")).user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider", role="consultant")
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="reviewer", role="reviewer")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def participant(project):
+    return ParticipantFactory(project=project).user
+
+
+@pytest.fixture
+def other_client_user(db):
+    other = ProjectFactory(name="Someone else's project")
+    return ParticipantFactory(project=other).user
+
+
+@pytest.fixture
+def roles(lead, member, outsider, reviewer, admin_user, participant, other_client_user):
+    return {
+        "anonymous": None,
+        "lead": lead,
+        "member": member,
+        "outsider": outsider,
+        "reviewer": reviewer,
+        "admin": admin_user,
+        "participant": participant,
+        "other_client": other_client_user,
+    }

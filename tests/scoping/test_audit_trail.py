@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.urls import reverse
+
+from scoping.models import ActivityEvent
+
+
+@pytest.fixture
+def event(project, lead):
+    return ActivityEvent.objects.create(actor=lead, actor_repr="Lena Lead", verb="project_edited", project=project)
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_postgresql():
+    # The trigger tests below only mean something on the real database.
+    assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db
+def test_postgresql_refuses_update_of_an_activity_event(event):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        ActivityEvent.objects.filter(pk=event.pk).update(verb="tampered")
+    event.refresh_from_db()
+    assert event.verb == "project_edited"
+
+
+@pytest.mark.django_db
+def test_postgresql_refuses_delete_of_an_activity_event(event):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        ActivityEvent.objects.filter(pk=event.pk).delete()
+    assert ActivityEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_raw_sql_cannot_change_the_trail_either(event):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE scoping_activityevent SET verb = 'x' WHERE id = %s", [event.pk])
+
+
+@pytest.mark.django_db
+def test_the_model_refuses_to_save_an_existing_event(event):
+    event.verb = "changed"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+
+
+@pytest.mark.django_db
+def test_create_edit_and_archive_are_recorded_and_shown_on_the_project_page(client, lead):
+    client.force_login(lead)
+    from tests.factories import ClientFactory
+
+    acme = ClientFactory(name="Acme")
+    response = client.post(
+        reverse("projects:create"),
+        {"client": acme.pk, "name": "Claims triage", "lead_consultant": lead.pk, "currency": "eur"},
+    )
+    assert response.status_code == 302
+    project = acme.projects.get()
+    assert project.currency == "EUR"
+    client.post(
+        reverse("projects:edit", args=[project.pk]),
+        {"client": acme.pk, "name": "Claims triage v2", "lead_consultant": lead.pk, "currency": "EUR"},
+    )
+    client.post(reverse("projects:archive", args=[project.pk]))
+    verbs = list(project.events.order_by("created_at", "id").values_list("verb", flat=True))
+    assert verbs == ["project_created", "project_edited", "project_archived"]
+    edit = project.events.get(verb="project_edited")
+    assert edit.changes == {"name": ["Claims triage", "Claims triage v2"]}
+    assert edit.ip == "127.0.0.1"
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "archived the project" in page and "edited the project" in page
+
+
+@pytest.mark.django_db
+def test_login_and_failed_login_are_recorded(client, lead):
+    from tests.factories import PASSWORD
+
+    client.post(reverse("login"), {"username": "lead", "password": "wrong"})
+    client.post(reverse("login"), {"username": "lead", "password": PASSWORD})
+    verbs = list(ActivityEvent.objects.order_by("id").values_list("verb", "object_repr"))
+    assert ("login_failed", "lead") in verbs
+    assert ("login", "lead") in verbs
