@@ -12,5 +12,6 @@ urlpatterns = [
     path("clients/", include(client_urlpatterns)),
     path("projects/", include("scoping.urls")),
     path("healthz", healthz, name="healthz"),
+    path("verify/", include("reports.urls_verify")),
     path("admin/", admin.site.urls),
 ]

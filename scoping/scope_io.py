@@ -214,4 +214,7 @@ def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryPro
         AcceptedRisk(project=project, code=risk["code"], reason=risk["reason"], accepted_by_name=risk["accepted_by"])
         for risk in scope["accepted_risks"]
     )
+    from scoping.services import readiness_refresh
+
+    readiness_refresh(project=project)
     return project

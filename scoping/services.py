@@ -82,6 +82,23 @@ def _snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in fields}
 
 
+def readiness_refresh(*, project: DiscoveryProject):
+    """Evaluate the live scope and store the score on the project (the pipeline list reads the stored figures)."""
+    from .readiness import evaluate
+    from .scope_io import export_scope
+
+    readiness = evaluate(export_scope(project), today=timezone.localdate())
+    DiscoveryProject.objects.filter(pk=project.pk).update(
+        readiness_score=readiness.score,
+        readiness_blockers=len(readiness.blockers),
+        readiness_warnings=len(readiness.warnings),
+    )
+    project.readiness_score = readiness.score
+    project.readiness_blockers = len(readiness.blockers)
+    project.readiness_warnings = len(readiness.warnings)
+    return readiness
+
+
 # --- Clients --------------------------------------------------------------------------------------------------------
 CLIENT_FIELDS = ("name", "industry", "contacts")
 

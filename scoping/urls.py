@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import clients, projects
 
@@ -18,6 +18,12 @@ urlpatterns = [
         name="participant_remove",
     ),
     path("<int:project_id>/activity/", projects.project_activity, name="activity"),
+    # Each area owns its URL module; names stay in the "projects" namespace.
+    path("", include("scoping.urls_steps")),
+    path("", include("scoping.urls_scope")),
+    path("", include("scoping.urls_costs")),
+    path("", include("scoping.urls_review")),
+    path("", include("reports.urls")),
 ]
 
 client_urlpatterns = (

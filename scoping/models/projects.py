@@ -87,6 +87,10 @@ class DiscoveryProject(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     archived_from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True, editable=False)
+    # Denormalised from the readiness engine on every scope save, so the pipeline never recomputes 10,000 scopes.
+    readiness_score = models.PositiveSmallIntegerField(default=0, editable=False)
+    readiness_blockers = models.PositiveIntegerField(default=0, editable=False)
+    readiness_warnings = models.PositiveIntegerField(default=0, editable=False)
 
     objects = DiscoveryProjectQuerySet.as_manager()
 

@@ -1,0 +1,5 @@
+"""The public verify page (/verify/), no login."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
