@@ -1,0 +1,42 @@
+"""Production settings: check --deploy is clean, and bad or missing values fail loudly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-for-the-settings-test-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "scopes.example.com",
+    "SIGNING_PKCS12_PASSWORD": "not-the-dev-password",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **env}
+    full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in deployment
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", **{**PRODUCTION, "DJANGO_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_a_boolean_typo_fails_loudly_instead_of_flipping_debug():
+    result = manage("check", DJANGO_DEBUG="flase")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='flase' is not a boolean" in result.stderr
