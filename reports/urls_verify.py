@@ -1,5 +1,9 @@
 """The public verify page (/verify/), no login."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views_verify import verify
+
+urlpatterns = [
+    path("", verify, name="verify"),
+]

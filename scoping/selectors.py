@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 
 from .access import can_edit_scope, is_project_staff
-from .models import Client, DiscoveryProject
+from .models import AcceptedRisk, Client, DiscoveryProject
 
 
 def project_pipeline(*, user, query: str = "", stage: str = "", client: Client | None = None) -> QuerySet:
@@ -17,6 +17,15 @@ def project_pipeline(*, user, query: str = "", stage: str = "", client: Client |
         projects = projects.filter(stage=stage)
     if client is not None:
         projects = projects.filter(client=client)
+    # A correlated count, evaluated only for the rows of the page (a JOIN + GROUP BY would touch every project).
+    accepted = (
+        AcceptedRisk.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    projects = projects.annotate(accepted_risk_count=Subquery(accepted, output_field=IntegerField()))
     return projects.order_by("-last_activity_at", "-pk")
 
 

@@ -152,6 +152,7 @@ def project_create(*, actor, request: HttpRequest | None = None, **fields: Any) 
 
     ensure_sections(project)
     activity_record(actor=actor, verb="project_created", request=request, project=project, obj=project)
+    readiness_refresh(project=project)  # a new project shows its real gaps in the pipeline at once
     return project
 
 

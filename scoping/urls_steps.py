@@ -1,5 +1,10 @@
 """URLs of the steps area, included into the "projects" namespace by scoping/urls.py."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import steps
+
+urlpatterns = [
+    path("<int:project_id>/steps/<slug:section_key>/", steps.step, name="step"),
+    path("<int:project_id>/scope/", steps.scope_review, name="scope_review"),
+]

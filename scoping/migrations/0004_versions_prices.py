@@ -7,110 +7,198 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scoping', '0003_sections'),
+        ("scoping", "0003_sections"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ModelPrice',
+            name="ModelPrice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=100)),
-                ('model', models.CharField(max_length=200)),
-                ('input_per_1m', models.DecimalField(decimal_places=6, max_digits=20, validators=[django.core.validators.MinValueValidator(0)], verbose_name='input price per 1M tokens')),
-                ('cached_input_per_1m', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cached-input price per 1M tokens')),
-                ('output_per_1m', models.DecimalField(decimal_places=6, max_digits=20, validators=[django.core.validators.MinValueValidator(0)], verbose_name='output price per 1M tokens')),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('effective_date', models.DateField(help_text='The date these prices were published or checked.')),
-                ('source', models.CharField(blank=True, help_text='e.g. starter catalogue, LiteLLM import, manual', max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=100)),
+                ("model", models.CharField(max_length=200)),
+                (
+                    "input_per_1m",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="input price per 1M tokens",
+                    ),
+                ),
+                (
+                    "cached_input_per_1m",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=20,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="cached-input price per 1M tokens",
+                    ),
+                ),
+                (
+                    "output_per_1m",
+                    models.DecimalField(
+                        decimal_places=6,
+                        max_digits=20,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="output price per 1M tokens",
+                    ),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("effective_date", models.DateField(help_text="The date these prices were published or checked.")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="e.g. starter catalogue, LiteLLM import, manual", max_length=200
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ('provider', 'model', '-effective_date'),
-                'constraints': [models.UniqueConstraint(fields=('provider', 'model', 'effective_date'), name='unique_model_price_per_date')],
+                "ordering": ("provider", "model", "-effective_date"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("provider", "model", "effective_date"), name="unique_model_price_per_date"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approve', 'Approve'), ('request_changes', 'Request changes')], max_length=20)),
-                ('summary', models.TextField(blank=True, max_length=5000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approve", "Approve"), ("request_changes", "Request changes")], max_length=20
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, max_length=5000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at',),
+                "ordering": ("-created_at",),
             },
         ),
         migrations.CreateModel(
-            name='ReviewComment',
+            name="ReviewComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(max_length=30)),
-                ('comment', models.TextField(max_length=5000)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='scoping.review')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("section", models.CharField(max_length=30)),
+                ("comment", models.TextField(max_length=5000)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="comments", to="scoping.review"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('id',),
+                "ordering": ("id",),
             },
         ),
         migrations.CreateModel(
-            name='ScopeVersion',
+            name="ScopeVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('canonical_json', models.TextField()),
-                ('scope', models.JSONField()),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('readiness', models.JSONField(default=dict)),
-                ('frozen_by_name', models.CharField(blank=True, max_length=200)),
-                ('frozen_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.TextField(blank=True, max_length=5000)),
-                ('frozen_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='scoping.discoveryproject')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("canonical_json", models.TextField()),
+                ("scope", models.JSONField()),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("readiness", models.JSONField(default=dict)),
+                ("frozen_by_name", models.CharField(blank=True, max_length=200)),
+                ("frozen_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.TextField(blank=True, max_length=5000)),
+                (
+                    "frozen_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="scoping.discoveryproject",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('project', '-number'),
+                "ordering": ("project", "-number"),
             },
         ),
         migrations.AddField(
-            model_name='review',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='scoping.scopeversion'),
+            model_name="review",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="reviews", to="scoping.scopeversion"
+            ),
         ),
         migrations.CreateModel(
-            name='SignOff',
+            name="SignOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('signed', 'Signed'), ('declined', 'Declined')], default='signed', max_length=10)),
-                ('typed_name', models.CharField(max_length=200)),
-                ('role', models.CharField(help_text='e.g. Finance Director (client) or Lead consultant', max_length=200)),
-                ('is_client', models.BooleanField(default=False)),
-                ('signed_at', models.DateTimeField(auto_now_add=True)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=500)),
-                ('version_sha256', models.CharField(max_length=64)),
-                ('consent', models.BooleanField(default=False)),
-                ('consent_text', models.TextField()),
-                ('reason', models.TextField(blank=True, help_text='Why the signatory declined.', max_length=5000)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signoffs', to='scoping.scopeversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("signed", "Signed"), ("declined", "Declined")], default="signed", max_length=10
+                    ),
+                ),
+                ("typed_name", models.CharField(max_length=200)),
+                (
+                    "role",
+                    models.CharField(help_text="e.g. Finance Director (client) or Lead consultant", max_length=200),
+                ),
+                ("is_client", models.BooleanField(default=False)),
+                ("signed_at", models.DateTimeField(auto_now_add=True)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=500)),
+                ("version_sha256", models.CharField(max_length=64)),
+                ("consent", models.BooleanField(default=False)),
+                ("consent_text", models.TextField()),
+                ("reason", models.TextField(blank=True, help_text="Why the signatory declined.", max_length=5000)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="signoffs", to="scoping.scopeversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('signed_at', 'id'),
+                "ordering": ("signed_at", "id"),
             },
         ),
         migrations.AddConstraint(
-            model_name='scopeversion',
-            constraint=models.UniqueConstraint(fields=('project', 'number'), name='unique_version_number'),
+            model_name="scopeversion",
+            constraint=models.UniqueConstraint(fields=("project", "number"), name="unique_version_number"),
         ),
         migrations.AddConstraint(
-            model_name='signoff',
-            constraint=models.UniqueConstraint(condition=models.Q(('decision', 'signed')), fields=('version', 'user'), name='one_signature_per_signatory_per_version'),
+            model_name="signoff",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("decision", "signed")),
+                fields=("version", "user"),
+                name="one_signature_per_signatory_per_version",
+            ),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scoping', '0005_immutable_versions_signoffs'),
+        ("scoping", "0005_immutable_versions_signoffs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='discoveryproject',
-            name='readiness_blockers',
+            model_name="discoveryproject",
+            name="readiness_blockers",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='discoveryproject',
-            name='readiness_score',
+            model_name="discoveryproject",
+            name="readiness_score",
             field=models.PositiveSmallIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='discoveryproject',
-            name='readiness_warnings',
+            model_name="discoveryproject",
+            name="readiness_warnings",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]

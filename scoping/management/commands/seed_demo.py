@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from scoping.models import Client, ClientParticipant, DiscoveryProject, ProjectMember
+from scoping import services, workflow
+from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDecision, Stage
+from scoping.scope_io import import_scope
 
 User = get_user_model()
 DEMO_PASSWORD = "firstslice-demo"  # noqa: S105  (printed for the demo on purpose)
@@ -37,20 +40,26 @@ class Command(BaseCommand):
         )
         stakeholder = self._user("priya", "Priya", "Raman", "client", client=client)
 
-        consultant = users["consultant"]
-        invoice = self._imported_project(consultant, client)
-        ClientParticipant.objects.update_or_create(
-            project=invoice,
-            user=stakeholder,
-            defaults={"can_edit": True, "is_signatory": True, "role_title": "Finance Director"},
-        )
-        ProjectMember.objects.get_or_create(project=invoice, user=users["reviewer"], defaults={"added_by": consultant})
+        consultant, reviewer = users["consultant"], users["reviewer"]
+        # Projects at several stages. Each is built through the real services the first time only, so
+        # re-running the command changes nothing.
+        for name, target in (
+            ("Supplier invoice coding", Stage.AWAITING_SIGNOFF),
+            ("Claims intake triage", Stage.IN_REVIEW),
+            ("Purchase order matching", Stage.SIGNED_OFF),
+        ):
+            project, created = self._imported_project(consultant, client, name)
+            ClientParticipant.objects.update_or_create(
+                project=project,
+                user=stakeholder,
+                defaults={"can_edit": True, "is_signatory": True, "role_title": "Finance Director"},
+            )
+            if created:
+                self._advance(project, target, consultant=consultant, reviewer=reviewer, stakeholder=stakeholder)
 
         for name in ("Customer e-mail triage", "Contract clause extraction"):
             project = DiscoveryProject.objects.filter(client=client, name=name).first()
             if project is None:
-                from scoping import services
-
                 project = services.project_create(
                     actor=consultant, client=client, name=name, lead_consultant=consultant, currency="GBP"
                 )
@@ -58,6 +67,8 @@ class Command(BaseCommand):
                 ClientParticipant.objects.update_or_create(
                     project=project, user=stakeholder, defaults={"can_edit": False, "is_signatory": False}
                 )
+
+        call_command("load_starter_prices", stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/"))
         self.stdout.write(f"  {'username':<12} {'password':<18} role")
@@ -83,11 +94,27 @@ class Command(BaseCommand):
         user.save(update_fields=["password"])
         return user
 
-    def _imported_project(self, consultant, client) -> DiscoveryProject:
-        data = json.loads((DEMO_DATA / "invoice-coding.json").read_text(encoding="utf-8"))
-        existing = DiscoveryProject.objects.filter(client=client, name=data["project"]["name"]).first()
+    def _imported_project(self, consultant, client, name: str) -> tuple[DiscoveryProject, bool]:
+        existing = DiscoveryProject.objects.filter(client=client, name=name).first()
         if existing is not None:
-            return existing
-        from scoping.scope_io import import_scope
+            return existing, False
+        data = json.loads((DEMO_DATA / "invoice-coding.json").read_text(encoding="utf-8"))
+        data["project"]["name"] = name
+        return import_scope(data=data, client_name=client.name, user=consultant), True
 
-        return import_scope(data=data, client_name=client.name, user=consultant)
+    def _advance(self, project, target: str, *, consultant, reviewer, stakeholder) -> None:
+        """Walk a complete scope through review and sign-off with the same services the pages use."""
+        workflow.scope_submit(project=project, actor=consultant, note="Ready for review.")
+        if target == Stage.IN_REVIEW:
+            return
+        version = workflow.latest_version(project)
+        workflow.review_record(
+            project=project, version=version, actor=reviewer, decision=ReviewDecision.APPROVE, summary="Sound scope."
+        )
+        workflow.signoff_request(project=project, actor=consultant)
+        if target == Stage.AWAITING_SIGNOFF:
+            return
+        for signer in (stakeholder, consultant):
+            workflow.signoff_record(
+                project=project, version=version, actor=signer, typed_name=signer.get_full_name(), consent=True
+            )

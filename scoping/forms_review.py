@@ -1,0 +1,106 @@
+"""Forms of the review and sign-off workflow. The rules themselves live in scoping.workflow."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .readiness import SECTION_LABELS, SECTIONS
+from .workflow import REASON_MIN_LENGTH, TEXT_MAX, TYPED_NAME_MAX
+
+DECISION_CHOICES = (
+    ("approve", "Approve this version"),
+    ("request_changes", "Request changes (the scope goes back to draft)"),
+)
+
+
+class SubmitForm(forms.Form):
+    note = forms.CharField(
+        label="Note for the reviewer",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. What changed, or what to look at first. Example: “Cost model updated with the "
+        "October prices.”",
+    )
+
+
+class RiskAcceptForm(forms.Form):
+    code = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    reason = forms.CharField(
+        label="Why is it acceptable to go ahead with this gap?",
+        min_length=REASON_MIN_LENGTH,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Say what limits the risk and when it will be closed. It is printed in the scope PDF with your "
+        "name. Example: “Vendor master is refreshed by hand weekly until the ERP API access is granted in January.”",
+        error_messages={
+            "required": "Write the reason for accepting this risk.",
+            "min_length": f"Write a real reason (at least {REASON_MIN_LENGTH} characters).",
+        },
+    )
+
+
+class ReviewForm(forms.Form):
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=DECISION_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a decision: approve, or request changes."},
+    )
+    summary = forms.CharField(
+        label="Summary for the team",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for section in SECTIONS:
+            self.fields[f"comment_{section}"] = forms.CharField(
+                label=f"Comment on {SECTION_LABELS[section]}",
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def comment_fields(self):
+        return [(section, SECTION_LABELS[section], self[f"comment_{section}"]) for section in SECTIONS]
+
+    def comments(self) -> dict[str, str]:
+        return {section: self.cleaned_data.get(f"comment_{section}") or "" for section in SECTIONS}
+
+
+class SignForm(forms.Form):
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    typed_name = forms.CharField(
+        label="Type your full name",
+        max_length=TYPED_NAME_MAX,
+        error_messages={"required": "Type your full name to sign."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    consent = forms.BooleanField(
+        label="I agree",
+        error_messages={"required": "Tick the consent statement to sign."},
+    )
+
+    def __init__(self, *args, consent_text: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if consent_text:
+            self.fields["consent"].label = consent_text
+
+
+class DeclineForm(forms.Form):
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why do you decline?",
+        min_length=REASON_MIN_LENGTH,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone on the project reads this. The scope goes back to draft.",
+        error_messages={
+            "required": "Say why you decline, so the team knows what to change.",
+            "min_length": f"Say why you decline (at least {REASON_MIN_LENGTH} characters).",
+        },
+    )

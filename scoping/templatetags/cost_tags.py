@@ -1,0 +1,74 @@
+"""Money in the project's currency, and the cost step's extra panel (model picker, units legend, live figures)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import groupby
+from typing import Any
+
+from django import template
+
+from scoping.access import can_edit_scope
+from scoping.cost_inputs import FIELD_UNITS, field_label, field_unit
+from scoping.costs import format_money
+from scoping.models import ModelPrice
+from scoping.models.sections import CostModel
+from scoping.views.costs import figures_context, saved_form_values
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | None, currency: str = "") -> str:
+    """``{{ amount|money:currency }}``: half-up to cents with separators; ``—`` when the amount is undefined."""
+    return format_money(value, currency or "")
+
+
+@register.filter
+def money_per_use(value: Decimal | None, currency: str = "") -> str:
+    """Like ``money`` but keeps up to four decimals for amounts under 0.10, so 0.0017 does not show as 0.00."""
+    return format_money(value, currency or "", per_use=True)
+
+
+@register.filter
+def whole_number(value: int | None) -> str:
+    """``9,000`` with thousands separators; ``—`` when there is no number."""
+    return "—" if value is None else f"{value:,}"
+
+
+@register.filter
+def plain_number(value: Decimal | None) -> str:
+    """A catalogue price as people write it: 2.5, 10, 0.075 (no trailing zeros, no exponent)."""
+    if value is None:
+        return "—"
+    return format(value.normalize(), "f") if value else "0"
+
+
+def picker_groups() -> list[tuple[str, list[ModelPrice]]]:
+    """Catalogue rows grouped by provider, the newest date of each model first."""
+    rows = ModelPrice.objects.order_by("provider", "model", "-effective_date")
+    return [(provider, list(models)) for provider, models in groupby(rows, key=lambda row: row.provider)]
+
+
+@register.inclusion_tag("scoping/costs/step_panel.html", takes_context=True)
+def cost_step_panel(context: template.Context) -> dict[str, Any]:
+    """Everything the cost step adds to the generic step page, computed from the page's project and user."""
+    project = context["project"]
+    user = context["user"]
+    # A step page re-shown after a refused save carries what was typed; otherwise the figures are of the saved scope.
+    # The figures follow the step form live only where there is one (people who may edit); readers see the saved.
+    form = context.get("form")
+    data = form.data if getattr(form, "is_bound", False) else saved_form_values(project)
+    figures = figures_context(project=project, data=data)
+    currency = figures["currency"]
+    section = CostModel.objects.filter(project=project).only("revision").first()
+    return {
+        **figures,
+        "can_edit": can_edit_scope(user, project),
+        "live": form is not None,
+        "revision": section.revision if section else 0,
+        "picker_groups": picker_groups(),
+        "units": [(field_label(name), field_unit(name, currency)) for name in FIELD_UNITS],
+        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
+    }

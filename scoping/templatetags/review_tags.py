@@ -1,0 +1,91 @@
+"""Template tags of the review area: the overview box, review comments on the steps, accepted-risk notes."""
+
+from __future__ import annotations
+
+from django import template
+
+from scoping import workflow
+from scoping.access import is_project_staff
+from scoping.models import AcceptedRisk, ReviewDecision, Stage
+from scoping.readiness import SECTION_LABELS
+
+register = template.Library()
+
+
+@register.inclusion_tag("scoping/review/overview.html", takes_context=True)
+def review_overview(context, project):
+    """Stage, what to do next (or why it cannot be done), accepted risks, and the signatories' status."""
+    user = context.get("user")
+    staff = bool(user is not None and user.is_authenticated and is_project_staff(user, project))
+    version = workflow.latest_version(project)
+    last_review = workflow.latest_review(project)
+    blockers = workflow.submission_blockers(project) if project.stage == Stage.DRAFT else []
+    submit_problem = ""
+    try:
+        workflow.stage_check(project.stage, Stage.IN_REVIEW)
+    except workflow.WorkflowError as error:
+        submit_problem = error.message
+    signing = project.stage in (Stage.AWAITING_SIGNOFF, Stage.SIGNED_OFF)
+    statuses = workflow.signoff_statuses(project, version) if signing else []
+    mine = next((s for s in statuses if user is not None and s.signatory.user.pk == user.pk), None)
+    return {
+        "project": project,
+        "user": user,
+        "staff": staff,
+        "version": version,
+        "last_review": last_review,
+        "changes_requested": bool(
+            last_review is not None
+            and last_review.decision == ReviewDecision.REQUEST_CHANGES
+            and version is not None
+            and last_review.version_id == version.pk
+            and project.stage == Stage.DRAFT
+        ),
+        "blockers": blockers,
+        "submit_problem": submit_problem,
+        "risks": list(project.accepted_risks.all()),
+        "signatories": workflow.signatories(project) if not signing else [],
+        "statuses": statuses,
+        "my_signature_pending": bool(
+            mine is not None and mine.state != "signed" and project.stage == Stage.AWAITING_SIGNOFF
+        ),
+        "reviewer": workflow.reviewable_by(user) if user is not None else False,
+    }
+
+
+@register.inclusion_tag("scoping/review/section_comments.html")
+def review_comments_for(project, section_key: str):
+    """The reviewer's comments on one step, while the scope is back in draft after changes were requested.
+
+    They show until a new version is frozen: the next submission is the answer to them.
+    """
+    comments = []
+    review = None
+    if project is not None and project.stage == Stage.DRAFT:
+        review = workflow.latest_review(project)
+        version = workflow.latest_version(project)
+        if (
+            review is not None
+            and review.decision == ReviewDecision.REQUEST_CHANGES
+            and version is not None
+            and review.version_id == version.pk
+        ):
+            comments = [comment for comment in review.comments.all() if comment.section == section_key]
+    return {
+        "review": review,
+        "comments": comments,
+        "section_label": SECTION_LABELS.get(section_key, section_key),
+    }
+
+
+@register.inclusion_tag("scoping/review/accepted_risks_note.html")
+def accepted_risks_note(project):
+    """A one-line note for wherever the readiness score is shown: how many blockers are accepted as risks."""
+    risks = list(AcceptedRisk.objects.filter(project=project).only("code", "reason", "accepted_by_name"))
+    return {"project": project, "risks": risks}
+
+
+@register.filter
+def section_label(section_key: str) -> str:
+    """The readable name of a scope section key, e.g. "Data path" for data_path."""
+    return SECTION_LABELS.get(section_key, section_key)
