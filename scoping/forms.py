@@ -92,5 +92,14 @@ class InviteForm(forms.Form):
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
-    stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
-    client = forms.ModelChoiceField(required=False, queryset=Client.objects.all(), empty_label="All clients")
+    stage = forms.ChoiceField(
+        required=False,
+        choices=[("", "All stages"), *Stage.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    client = forms.ModelChoiceField(
+        required=False,
+        queryset=Client.objects.all(),
+        empty_label="All clients",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -169,7 +169,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related("client", "lead_consultant")
         .annotate(
             version_number=Subquery(latest.values("number")[:1]),
-            version_score=Subquery(latest.values("readiness__score")[:1]),
+            # An explicit output type: SQLite hands back the JSON key as a plain int, not JSON text.
+            version_score=Subquery(latest.values("readiness__score")[:1], output_field=IntegerField()),
             accepted_risk_count=Count("accepted_risks", distinct=True),
         )
         .order_by("stage_changed_at", "pk")

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test import override_settings
 
 from scoping import services, workflow
 from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDecision, Stage
@@ -28,8 +29,19 @@ STAFF = [
 class Command(BaseCommand):
     help = "Create (or refresh) the demo users, client and projects. Safe to run repeatedly."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The workflow sends its usual e-mails (review requested, signed, ...). Keep them out of the demo's
+        # console so the logins printed below stay readable.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            client = self._seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/"))
+        self.stdout.write(f"  {'username':<12} {'password':<18} role")
+        for username, *_rest, role, _admin in STAFF:
+            self.stdout.write(f"  {username:<12} {DEMO_PASSWORD:<18} {role}")
+        self.stdout.write(f"  {'priya':<12} {DEMO_PASSWORD:<18} client stakeholder (signatory) at {client.name}")
+
+    @transaction.atomic
+    def _seed(self) -> Client:
         users = {}
         for username, first, last, role, is_admin in STAFF:
             users[username] = self._user(username, first, last, role, is_staff=is_admin, is_superuser=is_admin)
@@ -69,12 +81,7 @@ class Command(BaseCommand):
                 )
 
         call_command("load_starter_prices", stdout=self.stdout)
-
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/"))
-        self.stdout.write(f"  {'username':<12} {'password':<18} role")
-        for username, *_rest, role, _admin in STAFF:
-            self.stdout.write(f"  {username:<12} {DEMO_PASSWORD:<18} {role}")
-        self.stdout.write(f"  {'priya':<12} {DEMO_PASSWORD:<18} client stakeholder (signatory) at {client.name}")
+        return client
 
     def _user(self, username, first, last, role, *, client=None, is_staff=False, is_superuser=False):
         user, _ = User.objects.update_or_create(
