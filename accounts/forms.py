@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 
 
 class AcceptInviteForm(forms.Form):
@@ -29,3 +30,14 @@ class AcceptInviteForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, saying that an e-mail address works as well as a username."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Username or e-mail"
+        self.error_messages["invalid_login"] = (
+            "That username or e-mail and password do not match. Passwords are case-sensitive."
+        )

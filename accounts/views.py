@@ -29,7 +29,7 @@ def accept_invite(request, token: str):
             user = services.invitation_accept(token=token, password=form.cleaned_data["password1"], request=request)
         except ValidationError:
             return render(request, "registration/invite_invalid.html", status=404)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.EmailOrUsernameBackend")
         messages.success(request, f"Welcome, {user.display_name}. You now have access to {invitation.project.name}.")
         return redirect(invitation.project)
     return render(request, "registration/accept_invite.html", {"form": form, "invitation": invitation})

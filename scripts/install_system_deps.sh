@@ -6,9 +6,11 @@ set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "NotoSansArabic" || need+=(fonts-noto-core)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -qi "Noto Color Emoji" || need+=(fonts-noto-color-emoji)
+# Read the font list once: `fc-list | grep -q` under pipefail fails when grep stops reading early.
+fonts=$(fc-list 2>/dev/null || true)
+grep -qi "NotoSansArabic" <<<"$fonts" || need+=(fonts-noto-core)
+grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk)
+grep -qi "Noto Color Emoji" <<<"$fonts" || need+=(fonts-noto-color-emoji)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -37,8 +37,20 @@ def main() -> int:
     urls += [reverse("projects:list") + "?stage=in_review&q=triage"]
     for project in DiscoveryProject.objects.all():
         pk = project.pk
-        for name in ("detail", "team", "activity", "questions", "scope_json", "scope_review", "versions",
-                     "documents", "review", "signoff", "submit", "risks"):
+        for name in (
+            "detail",
+            "team",
+            "activity",
+            "questions",
+            "scope_json",
+            "scope_review",
+            "versions",
+            "documents",
+            "review",
+            "signoff",
+            "submit",
+            "risks",
+        ):
             urls.append(reverse(f"projects:{name}", args=[pk]))
         for section in SECTIONS:
             urls.append(reverse("projects:step", args=[pk, section]))

@@ -40,3 +40,21 @@ def test_a_boolean_typo_fails_loudly_instead_of_flipping_debug():
     result = manage("check", DJANGO_DEBUG="flase")
     assert result.returncode != 0
     assert "DJANGO_DEBUG='flase' is not a boolean" in result.stderr
+
+
+def test_documents_go_to_s3_compatible_storage_when_a_bucket_is_configured():
+    code = (
+        "import django; django.setup(); "
+        "from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "AWS_STORAGE_BUCKET_NAME": "scopes",
+        "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["S3Storage", "scopes", "http://127.0.0.1:9000"]

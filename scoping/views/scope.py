@@ -18,6 +18,8 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from scoping.readiness import SECTIONS
+
 from .. import question_services
 from ..access import can_edit_scope, project_for_user
 from ..models import DiscoveryProject
@@ -151,7 +153,10 @@ def question_list(request: HttpRequest, project_id: int) -> HttpResponse:
     can_edit = can_edit_scope(request.user, project)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied("Only the project team and client stakeholders who may edit can add questions.")
-    form = QuestionForm(request.POST or None, initial={"status": "open"}) if can_edit else None
+    initial = {"status": "open"}
+    if request.GET.get("section") in SECTIONS:  # "Park it as an open question" from a guided step
+        initial["section"] = request.GET["section"]
+    form = QuestionForm(request.POST or None, initial=initial) if can_edit else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             question = question_services.question_create(

@@ -57,7 +57,7 @@ def new_page(browser, live_server):
 
 def login(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username or e-mail").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/projects/**")

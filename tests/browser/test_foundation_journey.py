@@ -54,6 +54,11 @@ def test_consultant_invites_a_stakeholder_who_sees_only_that_project(new_page, s
     stakeholder.get_by_text("Welcome, Priya Raman").wait_for()
     assert stakeholder.url == project_url
 
+    # Log out, then log in again with the password chosen on the invitation page.
+    stakeholder.get_by_role("button", name="Log out").click()
+    stakeholder.wait_for_url("**/accounts/login/")
+    login(stakeholder, "priya@kestrel.test", "kestrel-finance-2027!")
+
     stakeholder.goto("/projects/")
     rows = stakeholder.locator("tbody tr")
     assert rows.count() == 1

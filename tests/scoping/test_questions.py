@@ -358,3 +358,15 @@ def test_the_project_tabs_link_to_the_questions(client, project, lead):
     client.force_login(lead)
     page = client.get(project.get_absolute_url()).content.decode()
     assert f'href="{questions_url(project)}">Open questions</a>' in page
+
+
+@pytest.mark.django_db
+def test_parking_a_question_from_a_step_preselects_that_section(client, project, lead):
+    client.force_login(lead)
+    step = client.get(reverse("projects:step", args=[project.pk, "data_path"])).content.decode()
+    link = reverse("projects:questions", args=[project.pk]) + "?section=data_path#add-question"
+    assert link in step
+    page = client.get(reverse("projects:questions", args=[project.pk]), {"section": "data_path"}).content.decode()
+    assert '<option value="data_path" selected>' in page
+    # An unknown section in the link is ignored, not an error.
+    assert client.get(reverse("projects:questions", args=[project.pk]), {"section": "<script>"}).status_code == 200
