@@ -12,6 +12,30 @@ from django.utils import timezone
 TIERS = ((15, timedelta(hours=24)), (10, timedelta(hours=1)), (0, timedelta(minutes=15)))
 
 
+def login_identity(typed: str) -> str:
+    """The account a typed login means: an e-mail address counts as its account's username.
+
+    Used for lock-outs, so alternating between username and e-mail does not double the attempts allowed.
+    """
+    typed = (typed or "").strip()
+    if "@" in typed:
+        from django.contrib.auth import get_user_model
+
+        username = get_user_model().objects.filter(email__iexact=typed).values_list("username", flat=True).first()
+        if username:
+            return username
+    return typed
+
+
+def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
+    """AXES_USERNAME_CALLABLE: lock-outs are per account, whether the person typed its username or its e-mail."""
+    if credentials and credentials.get("username"):
+        return login_identity(credentials["username"])
+    if request is not None and request.method == "POST":
+        return login_identity(request.POST.get("username", ""))
+    return ""
+
+
 def _recent_failures(username: str) -> int:
     from scoping.models import ActivityEvent
 
@@ -22,7 +46,7 @@ def _recent_failures(username: str) -> int:
 def cooloff_time(request: HttpRequest | None) -> timedelta:
     username = ""
     if request is not None:
-        username = (request.POST.get("username") or "").strip() if request.method == "POST" else ""
+        username = login_identity(request.POST.get("username", "")) if request.method == "POST" else ""
     failures = _recent_failures(username) if username else 0
     for threshold, length in TIERS:
         if failures >= threshold:

@@ -17,5 +17,7 @@ def record_login(sender, request, user, **kwargs) -> None:
 def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
     from scoping.services import activity_record
 
-    username = (credentials or {}).get("username", "")[:150]
+    from .lockout import login_identity
+
+    username = login_identity((credentials or {}).get("username", ""))[:150]
     activity_record(actor=None, verb="login_failed", request=request, object_repr=username)

@@ -38,3 +38,13 @@ def test_a_correct_login_before_the_limit_succeeds(client, lead):
     client.post(reverse("login"), {"username": "lead", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "lead", "password": PASSWORD})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_alternating_username_and_email_does_not_buy_more_attempts(client, lead):
+    for identifier in ("lead", "lead@example.test", "lead", "LEAD@example.test"):
+        assert client.post(reverse("login"), {"username": identifier, "password": "wrong"}).status_code == 200
+    response = client.post(reverse("login"), {"username": "lead@example.test", "password": "wrong"})
+    assert response.status_code == 429
+    response = client.post(reverse("login"), {"username": "lead", "password": PASSWORD})
+    assert response.status_code == 429

@@ -392,6 +392,19 @@ def test_a_unicode_project_keeps_arabic_chinese_hindi_and_emoji():
     assert "Noto-Color-Emoji" in fonts  # emoji drawn from the colour font, not as empty boxes
 
 
+def test_a_right_to_left_client_name_is_set_right_to_left_on_the_cover():
+    from reports.rendering import render_scope_html
+    from reports.templatetags.text_direction import text_dir
+
+    assert text_dir("شركة الفجر") == "rtl" and text_dir("Kestrel Foods") == "ltr" and text_dir("2027 شركة") == "rtl"
+    assert text_dir("") == "ltr" and text_dir("🚀 123") == "ltr"
+    scope = example()
+    scope["project"]["client"] = "شركة الفجر للأغذية"
+    html = render_scope_html(snapshot=scope, meta=meta())
+    assert '<p class="cover-client" dir="rtl">شركة الفجر للأغذية</p>' in html
+    assert 'class="cover-project" dir="ltr"' in html
+
+
 def test_digits_stay_in_the_text_font_rather_than_the_emoji_font(draft_pdf):
     assert not any("Emoji" in name for name in font_names(draft_pdf.pdf))
     assert raster_images(draft_pdf.pdf) == 0
