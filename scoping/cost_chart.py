@@ -268,12 +268,13 @@ def _break_even_mark(result: CostResult, plot: _Plot, cost_at: Any, *, label_row
     at_cost = cost_at(Decimal(volume))
     x, y = plot.x(volume), plot.y(at_cost)
     label = f"Break-even {volume:,} uses/month ({format_money(at_cost, result.currency)})"
-    anchor, text_x = ("end", x - 10) if x > (plot.left + plot.right) / 2 else ("start", x + 10)
-    # Below the point unless that would run into the axis; the cost line rises gently, so below is usually clear.
-    text_y = y + 20 if y + 24 < plot.bottom else y - 12
+    anchor, text_x = ("end", x - 6) if x > (plot.left + plot.right) / 2 else ("start", x + 6)
+    # The label sits in its own row at the top of the plot, under the tier labels, with the dashed marker line
+    # running up to it: next to the point it collided with the cost line, which passes through that point.
+    text_y = plot.top + 12 + 14 * label_row + 8
     return (
         f'<g class="break-even" data-volume="{volume}">'
-        f'<line x1="{x}" y1="{y}" x2="{x}" y2="{plot.bottom}" stroke="#000000" stroke-width="1" '
+        f'<line x1="{x}" y1="{min(y, text_y - 10)}" x2="{x}" y2="{plot.bottom}" stroke="#000000" stroke-width="1" '
         'stroke-dasharray="4 2"/>'
         f'<circle cx="{x}" cy="{y}" r="5" fill="#ffffff" stroke="#000000" stroke-width="2"/>'
         f"{_backed_label(label, x=text_x, y=text_y, anchor=anchor)}</g>"
