@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from . import workflow_hooks
 from .models import DiscoveryProject
 from .models.sections import OpenQuestion
+from .scope_schema import MAX_ROWS
 from .services import activity_record
 
 QUESTION_FIELDS = ("question", "section", "owner", "due", "status", "answer")
@@ -57,6 +58,12 @@ def question_create(
     answer: str = "",
 ) -> OpenQuestion:
     """Add an open question to a project; ``full_clean`` enforces the same limits and choices as the scope JSON."""
+    # The scope JSON holds at most MAX_ROWS questions; one more would make the scope impossible to export or freeze.
+    if OpenQuestion.objects.filter(project=project).count() >= MAX_ROWS:
+        raise ValidationError(
+            f"A scope can hold at most {MAX_ROWS} questions. "
+            "Drop or merge some that are no longer useful, then add this one."
+        )
     item = OpenQuestion(
         project=project, question=question, section=section, owner=owner, due=due, status=status, answer=answer
     )

@@ -370,3 +370,24 @@ def test_parking_a_question_from_a_step_preselects_that_section(client, project,
     assert '<option value="data_path" selected>' in page
     # An unknown section in the link is ignored, not an error.
     assert client.get(reverse("projects:questions", args=[project.pk]), {"section": "<script>"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_scope_cannot_hold_more_questions_than_its_json_allows(client, project, lead):
+    from scoping.scope_io import export_scope
+    from scoping.scope_schema import MAX_ROWS
+
+    OpenQuestion.objects.bulk_create(
+        OpenQuestion(project=project, question=f"Question {n}", owner="Dan", due=date(2027, 1, 1), status="open")
+        for n in range(MAX_ROWS)
+    )
+    client.force_login(lead)
+    response = client.post(
+        reverse("projects:questions", args=[project.pk]),
+        {"question": "One too many", "owner": "Dan", "due": "2027-01-01", "status": "open"},
+    )
+    assert response.status_code == 200
+    assert f"at most {MAX_ROWS} questions" in response.content.decode()
+    assert "One too many" in response.content.decode()  # what was typed is kept
+    assert project.open_questions.count() == MAX_ROWS
+    assert len(export_scope(project)["open_questions"]) == MAX_ROWS  # the scope still exports
