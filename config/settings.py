@@ -241,6 +241,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", str(BASE_DIR / "var" / "dev-signing.p12"))
 SIGNING_PKCS12_PASSWORD = os.environ.get("SIGNING_PKCS12_PASSWORD", "firstslice-dev" if DEBUG else "")
 
+# --- Production start-up checks (config/checks.py) ------------------------------------------------------------------
+# FIRSTSLICE_ENVIRONMENT=production refuses DEBUG on. With DEBUG off, the development signing certificate and the demo
+# password refuse to start unless explicitly allowed (a staging copy, say).
+FIRSTSLICE_ENVIRONMENT = os.environ.get("FIRSTSLICE_ENVIRONMENT", "").strip().lower()
+FIRSTSLICE_ALLOW_DEV_CERTIFICATE = env_bool("FIRSTSLICE_ALLOW_DEV_CERTIFICATE", False)
+FIRSTSLICE_ALLOW_DEMO_PASSWORDS = env_bool("FIRSTSLICE_ALLOW_DEMO_PASSWORDS", False)
+
 # --- Security -------------------------------------------------------------------------------------------------------
 # The CSP allows only the site itself: Bootstrap and htmx are vendored, and no page uses inline script or style.
 CONTENT_SECURITY_POLICY = {

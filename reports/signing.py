@@ -42,11 +42,13 @@ from pyhanko_certvalidator import ValidationContext
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "DEVELOPMENT_CERTIFICATE_ORGANISATION",
     "NotAPdfError",
     "SignatureReport",
     "certificate_fingerprint",
     "certificate_from_pkcs12",
     "inspect_signatures",
+    "is_development_certificate",
     "make_self_signed_pkcs12",
     "sign_pdf",
 ]
@@ -68,6 +70,14 @@ _ADDITIONS_AFTER_SIGNING = {
 }
 
 _T = TypeVar("_T")
+
+# The organisation `make_dev_certificate` writes into its self-signed certificate. Production refuses to start with
+# such a certificate (config/checks.py), and the verify page says plainly when a file was signed with one.
+DEVELOPMENT_CERTIFICATE_ORGANISATION = "Firstslice (development)"
+DEVELOPMENT_CERTIFICATE_NOTE = (
+    "It was signed with a Firstslice development certificate, which anyone can make: "
+    "the signature does not prove who issued the file."
+)
 
 
 class NotAPdfError(ValueError):
@@ -107,6 +117,11 @@ class SignatureReport:
         harmless, means this is not the file that was issued.
         """
         return self.intact and self.valid and self.trusted and self.covers_whole_file
+
+    @property
+    def development_certificate(self) -> bool:
+        """Whether the signer's certificate is one `make_dev_certificate` made (for development and tests only)."""
+        return self.signer_organisation == DEVELOPMENT_CERTIFICATE_ORGANISATION
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -197,6 +212,13 @@ def certificate_from_pkcs12(pkcs12: bytes, password: bytes | None) -> bytes:
     if certificate is None:
         raise ValueError("The PKCS#12 file holds no certificate.")
     return certificate.public_bytes(serialization.Encoding.DER)
+
+
+def is_development_certificate(der: bytes) -> bool:
+    """Whether a DER certificate is a development one made by `make_dev_certificate` (by its organisation)."""
+    certificate = x509.load_der_x509_certificate(der)
+    organisations = certificate.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    return any(attribute.value == DEVELOPMENT_CERTIFICATE_ORGANISATION for attribute in organisations)
 
 
 def certificate_fingerprint(der: bytes) -> str:
@@ -340,6 +362,7 @@ def _inspect_embedded_signature(
             trusted=trusted,
             covers_whole_file=covers_whole_file,
             is_timestamp=isinstance(status, DocumentTimestampStatus),
+            development_certificate=organisation == DEVELOPMENT_CERTIFICATE_ORGANISATION,
         ),
         signer_certificate_sha256=fingerprint,
     )
@@ -377,6 +400,7 @@ def _summarise(
     trusted: bool,
     covers_whole_file: bool,
     is_timestamp: bool,
+    development_certificate: bool = False,
 ) -> str:
     """A few plain sentences a client can act on, the most serious problem first."""
     what = f"Document timestamp by {signer}" if is_timestamp else f"Signed by {signer}"
@@ -402,7 +426,9 @@ def _summarise(
         sentences.append(
             f"The signed content is unchanged, but after signing {additions}, so this is not the file as it was issued."
         )
-    if trusted:
+    if development_certificate:
+        sentences.append(DEVELOPMENT_CERTIFICATE_NOTE)
+    elif trusted:
         sentences.append("The signing certificate is trusted by this site.")
     else:
         sentences.append(_trust_problem(status))

@@ -23,7 +23,14 @@ from pathlib import Path
 from django.conf import settings
 
 from reports.models import DocumentKind, DocumentStatus, ScopeDocument
-from reports.signing import NotAPdfError, SignatureReport, certificate_from_pkcs12, inspect_signatures
+from reports.signing import (
+    DEVELOPMENT_CERTIFICATE_NOTE,
+    NotAPdfError,
+    SignatureReport,
+    certificate_from_pkcs12,
+    inspect_signatures,
+    is_development_certificate,
+)
 from scoping.models import ScopeVersion, SignOff, SignOffDecision
 
 logger = logging.getLogger(__name__)
@@ -100,14 +107,21 @@ class VerifyResult:
 
 
 def installation_certificates() -> list[bytes]:
-    """The DER certificate this installation signs with, as the only trusted one; [] when it cannot be read."""
+    """The DER certificate this installation signs with, as the only trusted one; [] when it cannot be read.
+
+    In production (DEBUG off) a development certificate is never trusted, even when
+    FIRSTSLICE_ALLOW_DEV_CERTIFICATE lets the site start with one: anyone can make such a certificate.
+    """
     path = Path(settings.SIGNING_PKCS12_PATH or "")
     password = (settings.SIGNING_PKCS12_PASSWORD or "").encode() or None
     try:
-        return [certificate_from_pkcs12(path.read_bytes(), password)]
+        certificate = certificate_from_pkcs12(path.read_bytes(), password)
     except (OSError, ValueError):
         logger.warning("The signing certificate at %s cannot be read; no signature will be trusted", path)
         return []
+    if not settings.DEBUG and is_development_certificate(certificate):
+        return []
+    return [certificate]
 
 
 def read_version_keyword(data: bytes) -> str:
@@ -172,6 +186,8 @@ def verify_pdf(data: bytes) -> VerifyResult:
             signers = _signers(version)
             if not signatures:
                 notes.append("This signed document carries no digital signature: treat it with caution.")
+            elif any(report.development_certificate for report in signatures):
+                notes.append(DEVELOPMENT_CERTIFICATE_NOTE)
             elif not all(report.authentic for report in signatures):
                 notes.append(
                     "The file is the one issued, but its digital signature does not check out with this site's "

@@ -24,8 +24,13 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    from reports.signing import make_self_signed_pkcs12
+
+    certificate = tmp_path / "signing.p12"
+    password = PRODUCTION["SIGNING_PKCS12_PASSWORD"].encode()
+    certificate.write_bytes(make_self_signed_pkcs12(common_name="Acme", organisation="Acme", password=password))
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SIGNING_PKCS12_PATH=str(certificate))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

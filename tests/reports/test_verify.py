@@ -264,3 +264,48 @@ def test_the_file_name_is_shown_escaped(client, db):
     response = upload(client, weasyprint.HTML(string="<p>x</p>").write_pdf(), name="<img src=x onerror=alert(1)>.pdf")
     content = response.content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in content and "<img src=x" not in content
+
+
+# --- A file signed with the development certificate ----------------------------------------------------------------
+
+
+@pytest.fixture
+def development_signed_pdf(sound_project, lead, reviewer, settings, tmp_path) -> tuple[ScopeDocument, bytes]:
+    """A signed-off PDF signed with the certificate `make_dev_certificate` writes."""
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SIGNING_PKCS12_PATH = str(tmp_path / "dev-signing.p12")
+    settings.SIGNING_PKCS12_PASSWORD = CERTIFICATE_PASSWORD
+    call_command("make_dev_certificate", stdout=io.StringIO())
+    version = to_awaiting_signoff(sound_project, lead, reviewer)
+    sign(sound_project, client_signatory(sound_project), version)
+    sign(sound_project, lead, version)
+    return render(version, "signed", lead)
+
+
+def test_in_production_a_development_signed_file_is_not_called_trusted(client, development_signed_pdf, settings):
+    settings.DEBUG = False
+    _document, pdf = development_signed_pdf
+    result = verify_pdf(pdf)
+    assert result.signature_valid is False
+    assert result.signatures[0].trusted is False
+    assert "development certificate" in result.signatures[0].summary
+    assert any("development certificate" in note for note in result.notes)
+    content = upload(client, pdf).content.decode()
+    assert "trusted by this site" not in content
+    assert (
+        "made with this site&#x27;s certificate" not in content and "made with this site's certificate" not in content
+    )
+    assert "Firstslice development certificate, which anyone can make" in content
+
+
+def test_in_the_demo_a_development_signed_file_is_valid_but_says_it_is_a_development_certificate(
+    development_signed_pdf, settings
+):
+    settings.DEBUG = True
+    _document, pdf = development_signed_pdf
+    result = verify_pdf(pdf)
+    assert result.signature_valid is True
+    assert "trusted by this site" not in result.signatures[0].summary
+    assert "development certificate" in result.signatures[0].summary

@@ -7,7 +7,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.signing import certificate_fingerprint, certificate_from_pkcs12, make_self_signed_pkcs12
+from reports.signing import (
+    DEVELOPMENT_CERTIFICATE_ORGANISATION,
+    certificate_fingerprint,
+    certificate_from_pkcs12,
+    make_self_signed_pkcs12,
+)
 
 
 class Command(BaseCommand):
@@ -27,7 +32,7 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("Set SIGNING_PKCS12_PASSWORD first: the certificate file is always encrypted.")
         data = make_self_signed_pkcs12(
-            common_name=common_name, organisation="Firstslice (development)", password=password
+            common_name=common_name, organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password=password
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
