@@ -252,7 +252,7 @@ def document_status(request, project_id: int, document_id: int):
     if document.status in selectors.PENDING_STATUSES and services.documents_sweep_stale(document_ids=[document.pk]):
         document.refresh_from_db()
     context = {"project": project, "document": document, "manage": is_project_staff(request.user, project)}
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, "reports/web/document_row.html", context)
     return render(request, "reports/web/document_status_page.html", context)
 
