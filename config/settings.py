@@ -187,6 +187,8 @@ STORAGES = {
     },
 }
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    from botocore.config import Config as BotoConfig
+
     # S3-compatible document storage (MinIO, AWS, ...); django-storages reads AWS_* settings from the environment.
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -195,6 +197,9 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
             "default_acl": None,
             "querystring_auth": True,
+            # A store that does not answer must fail in seconds (the job retries; the download says "try again"),
+            # not hold a web worker for botocore's default 60 s per attempt.
+            "client_config": BotoConfig(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3}),
         },
     }
 

@@ -381,11 +381,13 @@ def failure_message(exc: BaseException, *, attempts: int | None = None) -> str:
     """What to tell a person about an exception that ended a render job."""
     from django.db import InterfaceError, OperationalError
 
+    from reports.storage_faults import STORAGE_ERRORS
+
     if isinstance(exc, SoftTimeLimitExceeded):
         return _time_limit_message()
     if isinstance(exc, RenderError | SigningUnavailable):
         return str(exc)
-    if isinstance(exc, OSError | OperationalError | InterfaceError):
+    if isinstance(exc, (*STORAGE_ERRORS, OperationalError, InterfaceError)):
         return TRANSIENT_MESSAGE.format(error=type(exc).__name__, attempts=attempts or 1)
     return UNEXPECTED_MESSAGE.format(error=type(exc).__name__)
 

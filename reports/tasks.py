@@ -15,11 +15,13 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from reports import services
+from reports.storage_faults import STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
 
-# Worth another try after a pause: the file store or the database did not answer. A bad template or scope is not.
-TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+# Worth another try after a pause: the file store (disk or S3) or the database did not answer. A bad template or
+# scope is not.
+TRANSIENT_ERRORS = (*STORAGE_ERRORS, OperationalError, InterfaceError)
 MAX_RETRIES = 3
 
 

@@ -20,6 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports import selectors, services
 from reports.forms import DocumentRequestForm, VersionCompareForm, VersionFreezeForm
 from reports.models import DocumentStatus, ScopeDocument
+from reports.storage_faults import (
+    FILE_MISSING_MESSAGE,
+    RETRY_AFTER_SECONDS,
+    STORAGE_ERRORS,
+    STORE_UNAVAILABLE_MESSAGE,
+    is_missing_file,
+)
 from scoping.access import can_edit_scope, is_project_staff, project_for_staff, project_for_user
 from scoping.readiness import SECTION_LABELS, SECTIONS
 from scoping.scope_schema import ScopeValidationError
@@ -266,9 +273,8 @@ def document_download(request, project_id: int, document_id: int):
         raise Http404("This document is not ready yet.")
     try:
         handle = services.document_open(document=document, actor=request.user, request=request)
-    except OSError as exc:
-        logger.error("The file of document %s is missing from storage: %s", document.pk, exc)
-        raise Http404("The file of this document is missing; request the PDF again.") from exc
+    except STORAGE_ERRORS as exc:
+        return _document_unavailable(request, project, document, exc)
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -277,6 +283,25 @@ def document_download(request, project_id: int, document_id: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _document_unavailable(request, project, document: ScopeDocument, exc: BaseException):
+    """The store lost the file (404) or did not answer (503): say which, in words, instead of a server error."""
+    if is_missing_file(exc):
+        logger.error("The file of document %s is missing from storage: %s", document.pk, exc)
+        status, message = 404, FILE_MISSING_MESSAGE
+    else:
+        logger.error("The document store did not answer for document %s: %r", document.pk, exc)
+        status, message = 503, STORE_UNAVAILABLE_MESSAGE
+    response = render(
+        request,
+        "reports/web/document_unavailable.html",
+        {"project": project, "document": document, "message": message},
+        status=status,
+    )
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
