@@ -4,18 +4,28 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 export DATABASE_URL_TEST ?= postgres://postgres@127.0.0.1:5432/firstslice
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/0
 
-.PHONY: demo test bench lint fmt venv system-deps check-services migrate-demo clean
+.PHONY: demo test bench lint fmt venv venv-runtime system-deps check-services migrate-demo clean
 
+# Two stamps: `make demo` needs only the runtime dependencies; `make test` (and lint, bench) add the dev extra.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
 
 venv: $(STAMP)
+
+venv-runtime: $(RUNTIME_STAMP)
 
 # Chromium for browser tests, fonts for PDFs in every script, pdftotext for PDF checks. Installed only when missing.
 system-deps:
@@ -25,7 +35,7 @@ check-services: venv
 	@DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} $(PY) scripts/check_services.py
 
 ## make demo: embedded default (SQLite file, eager jobs), demo data, served on http://127.0.0.1:8000
-demo: venv
+demo: venv-runtime
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py make_dev_certificate --if-missing
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py seed_demo

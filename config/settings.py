@@ -60,6 +60,8 @@ else:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The consultancy that issues the scope documents: printed on every PDF and in its metadata.
+CONSULTANCY_NAME = os.environ.get("CONSULTANCY_NAME", "").strip() or "Firstslice demo consultancy"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
