@@ -108,7 +108,7 @@ def test_a_trillion_uses_a_month_keeps_exact_cents(client, lead, invoice_project
     "field,typed,expected",
     [
         ("hosting", "-5", "Hosting per month (GBP a month): cannot be negative; enter 0 or more"),
-        ("input_tokens", "-300", "Input tokens per call (tokens per call): cannot be negative; enter 0 or more"),
+        ("input_tokens", "-300", "Input tokens per call (tokens per call): must be 1 or more: zero or a negative"),
         (
             "cached_share_pct",
             "150",
