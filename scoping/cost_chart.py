@@ -13,12 +13,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from scoping.costs import (
-    CURRENCY_SYMBOLS,
     TIERS,
     CostResult,
     compute_costs,
     format_money,
 )
+from scoping.money import format_compact_money
 
 DEFAULT_TITLE = "Monthly cost and value by volume"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -72,11 +72,9 @@ def compact_number(value: Decimal, unit: tuple[Decimal, str] | None = None) -> s
     return _trim(value)
 
 
-def compact_money(value: Decimal, currency: str, unit: tuple[Decimal, str] | None = None) -> str:
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    if symbol:
-        return f"{symbol}{compact_number(value, unit)}"
-    return f"{currency} {compact_number(value, unit)}".strip()
+def compact_money(value: Decimal, currency: str) -> str:
+    """A money tick label in compact notation, in the currency's own sign: £2.5K, €500B, ¥1.2M."""
+    return format_compact_money(value, currency)
 
 
 def nice_axis(raw_max: Decimal, *, target_ticks: int = 5) -> tuple[Decimal, Decimal]:
@@ -183,14 +181,14 @@ def cost_chart_svg(
     parts.append(f'<text x="{plot.left}" y="22" font-size="15" font-weight="bold" fill="#000000">{_text(title)}</text>')
 
     # Grid and axes.
-    x_unit, y_unit = axis_unit(x_max), axis_unit(y_max)
+    x_unit = axis_unit(x_max)
     for tick in _ticks(y_step, y_max):
         y = plot.y(tick)
         if tick:
             parts.append(f'<line x1="{plot.left}" y1="{y}" x2="{plot.right}" y2="{y}" {GRID_STYLE}/>')
         parts.append(
             f'<text x="{plot.left - 8}" y="{y + 4}" text-anchor="end" fill="#000000">'
-            f"{_text(compact_money(tick, currency, y_unit))}</text>"
+            f"{_text(compact_money(tick, currency))}</text>"
         )
     for tick in _ticks(x_step, x_max):
         x = plot.x(tick)
