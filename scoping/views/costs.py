@@ -36,6 +36,7 @@ from ..models.sections import CostModel
 from ..price_services import PriceCopyConflict, PriceCopyRefused, model_prices_copy
 from ..readiness import PRICE_AGE_LIMIT_DAYS
 from ..scope_io import ensure_sections
+from ..step_forms import AmountField
 
 TIER_LABELS = {"pilot": "Pilot", "launch": "Launch", "scale": "Scale"}
 NARROW_CHART_WIDTH = 360
@@ -216,16 +217,22 @@ class ModelPickForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": "This page is out of date; reload it and pick the model again."},
     )
-    exchange_rate = forms.DecimalField(
+    # Read like every other number on the steps ("1,25", "0.8"), with the field named in the message.
+    exchange_rate = AmountField(
         label="Exchange rate",
-        required=False,
-        min_value=Decimal("0.000001"),
         max_value=Decimal(1_000_000),
         max_digits=16,
         decimal_places=6,
+        is_percent=False,
         help_text="Only when the catalogue's currency differs from the scope's: how many scope-currency units one "
         "unit of the price currency buys.",
     )
+
+    def clean_exchange_rate(self) -> Decimal | None:
+        rate = self.cleaned_data.get("exchange_rate")
+        if rate is not None and rate <= 0:
+            raise forms.ValidationError("Exchange rate: must be more than 0, such as 0.85.")
+        return rate
 
 
 def _pick_response(request, project: DiscoveryProject, *, ok: bool, message: str, section: CostModel | None = None):
