@@ -20,7 +20,8 @@ register = template.Library()
 
 @register.filter
 def money(value: Decimal | None, currency: str = "") -> str:
-    """``{{ amount|money:currency }}``: half-up to cents with separators; ``—`` when the amount is undefined."""
+    """``{{ amount|money:currency }}``: half-up to the currency's minor unit, in its own sign and grouping (Babel);
+    ``—`` when the amount is undefined."""
     return format_money(value, currency or "")
 
 
