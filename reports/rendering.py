@@ -551,7 +551,7 @@ def _amount(value: Any, currency: str, unit: str = "") -> str:
         return _text(value)
     if not amount.is_finite():
         return _text(value)
-    text = format_money(amount, currency, per_use=True)
+    text = format_money(amount, currency, exact=True)  # a typed price keeps its decimals: 0.395, not 0.40
     return f"{text} {unit}".strip()
 
 

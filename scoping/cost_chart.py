@@ -13,12 +13,12 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from scoping.costs import (
-    CURRENCY_SYMBOLS,
     TIERS,
     CostResult,
     compute_costs,
     format_money,
 )
+from scoping.money import format_compact_money
 
 DEFAULT_TITLE = "Monthly cost and value by volume"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
@@ -30,6 +30,8 @@ GRID_STYLE = 'stroke="#d0d0d0" stroke-width="0.8"'
 AXIS_STYLE = 'stroke="#000000" stroke-width="1.2"'
 
 TIER_LABELS = {"pilot": "Pilot", "launch": "Launch", "scale": "Scale"}
+NARROW_BELOW = 520  # a chart narrower than this is drawn for a phone or a side panel: tighter margins, legend wrapped
+LEGEND_ROW = 16
 
 _FIELD_LABELS = {
     "tiers.pilot": "pilot volume",
@@ -72,11 +74,9 @@ def compact_number(value: Decimal, unit: tuple[Decimal, str] | None = None) -> s
     return _trim(value)
 
 
-def compact_money(value: Decimal, currency: str, unit: tuple[Decimal, str] | None = None) -> str:
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    if symbol:
-        return f"{symbol}{compact_number(value, unit)}"
-    return f"{currency} {compact_number(value, unit)}".strip()
+def compact_money(value: Decimal, currency: str) -> str:
+    """A money tick label in compact notation, in the currency's own sign: £2.5K, €500B, ¥1.2M."""
+    return format_compact_money(value, currency)
 
 
 def nice_axis(raw_max: Decimal, *, target_ticks: int = 5) -> tuple[Decimal, Decimal]:
@@ -130,9 +130,12 @@ def _placeholder(result: CostResult, *, width: int, title: str) -> str:
 class _Plot:
     """Maps volumes and money onto the drawing area."""
 
-    def __init__(self, *, width: int, height: int, x_max: Decimal, y_max: Decimal) -> None:
-        self.left, self.right = 78.0, width - 24.0
-        self.top, self.bottom = 60.0, height - 52.0
+    def __init__(self, *, width: int, height: int, x_max: Decimal, y_max: Decimal, top: float = 60.0) -> None:
+        self.left, self.right = (
+            (78.0 if width >= NARROW_BELOW else 64.0),
+            width - (24.0 if width >= NARROW_BELOW else 16.0),
+        )
+        self.top, self.bottom = top, height - 52.0
         self.x_max, self.y_max = float(x_max), float(y_max)
 
     def x(self, volume: Decimal | int) -> float:
@@ -174,23 +177,25 @@ def cost_chart_svg(
     largest = max(max(volumes.values()), break_even or 0)
     x_step, x_max = nice_axis(Decimal(largest) * Decimal("1.2") if largest else Decimal(10))
     y_step, y_max = nice_axis(max(cost_at(x_max), value_at(x_max)))
-    plot = _Plot(width=width, height=height, x_max=x_max, y_max=y_max)
+    legend, legend_rows = _legend(left=16.0 if width < NARROW_BELOW else 78.0, y=42, right=width - 8.0)
+    plot = _Plot(width=width, height=height, x_max=x_max, y_max=y_max, top=60.0 + LEGEND_ROW * (legend_rows - 1))
+    title_x = plot.left if plot.left + _text_width(title, 15) <= width - 8 else 8
 
     parts = [_svg_open(width, height, f"{title}. {_summary(result, volumes)}")]
     parts.append(f"<title>{_text(title)}</title>")
     parts.append(f"<desc>{_text(_summary(result, volumes, model=cost_model.get('model')))}</desc>")
     parts.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>')
-    parts.append(f'<text x="{plot.left}" y="22" font-size="15" font-weight="bold" fill="#000000">{_text(title)}</text>')
+    parts.append(f'<text x="{title_x}" y="22" font-size="15" font-weight="bold" fill="#000000">{_text(title)}</text>')
 
     # Grid and axes.
-    x_unit, y_unit = axis_unit(x_max), axis_unit(y_max)
+    x_unit = axis_unit(x_max)
     for tick in _ticks(y_step, y_max):
         y = plot.y(tick)
         if tick:
             parts.append(f'<line x1="{plot.left}" y1="{y}" x2="{plot.right}" y2="{y}" {GRID_STYLE}/>')
         parts.append(
             f'<text x="{plot.left - 8}" y="{y + 4}" text-anchor="end" fill="#000000">'
-            f"{_text(compact_money(tick, currency, y_unit))}</text>"
+            f"{_text(compact_money(tick, currency))}</text>"
         )
     for tick in _ticks(x_step, x_max):
         x = plot.x(tick)
@@ -235,7 +240,7 @@ def cost_chart_svg(
     )
 
     parts.append(_break_even_mark(result, plot, cost_at, label_row=len(volumes)))
-    parts.append(_legend(left=plot.left, y=42))
+    parts.append(legend)
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -269,6 +274,12 @@ def _break_even_mark(result: CostResult, plot: _Plot, cost_at: Any, *, label_row
     x, y = plot.x(volume), plot.y(at_cost)
     label = f"Break-even {volume:,} uses/month ({format_money(at_cost, result.currency)})"
     anchor, text_x = ("end", x - 6) if x > (plot.left + plot.right) / 2 else ("start", x + 6)
+    # On a narrow chart the label may not fit beside the point: keep it inside the plot's width.
+    label_width = _text_width(label, 12)
+    if anchor == "start" and text_x + label_width > plot.right:
+        text_x = round(max(plot.left + 4, plot.right - label_width), 2)
+    elif anchor == "end" and text_x - label_width < plot.left:
+        text_x = round(min(plot.right, plot.left + 4 + label_width), 2)
     # The label sits in its own row at the top of the plot, under the tier labels, with the dashed marker line
     # running up to it: next to the point it collided with the cost line, which passes through that point.
     text_y = plot.top + 12 + 14 * label_row + 8
@@ -281,22 +292,28 @@ def _break_even_mark(result: CostResult, plot: _Plot, cost_at: Any, *, label_row
     )
 
 
-def _legend(*, left: float, y: float) -> str:
-    """One row under the title, outside the plot, so it never hides a line or a label."""
+def _legend(*, left: float, y: float, right: float) -> tuple[str, int]:
+    """Rows under the title, outside the plot, so it never hides a line or a label; wraps when the chart is narrow.
+
+    Returns the markup and the number of rows it takes.
+    """
     samples = [
-        (f'<line x1="{{x}}" y1="{y}" x2="{{x2}}" y2="{y}" {COST_STYLE}/>', "Monthly cost"),
-        (f'<line x1="{{x}}" y1="{y}" x2="{{x2}}" y2="{y}" {VALUE_STYLE}/>', "Monthly value (saved)"),
-        (f'<line x1="{{x}}" y1="{y}" x2="{{x2}}" y2="{y}" {TIER_STYLE}/>', "Volume tier"),
-        (f'<circle cx="{{mid}}" cy="{y}" r="4" fill="#ffffff" stroke="#000000" stroke-width="2"/>', "Break-even"),
+        ('<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" ' + COST_STYLE + "/>", "Monthly cost"),
+        ('<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" ' + VALUE_STYLE + "/>", "Monthly value (saved)"),
+        ('<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" ' + TIER_STYLE + "/>", "Volume tier"),
+        ('<circle cx="{mid}" cy="{y}" r="4" fill="#ffffff" stroke="#000000" stroke-width="2"/>', "Break-even"),
     ]
     parts = ['<g class="legend">']
-    x = left
+    x, row_y, rows = left, float(y), 1
     for sample, label in samples:
-        parts.append(sample.format(x=x, x2=x + 26, mid=x + 13))
-        parts.append(f'<text x="{x + 32}" y="{y + 4}" font-size="11" fill="#000000">{_text(label)}</text>')
-        x += 32 + _text_width(label, 11) + 22
+        item_width = 32 + _text_width(label, 11)
+        if x > left and x + item_width > right:
+            x, row_y, rows = left, row_y + LEGEND_ROW, rows + 1
+        parts.append(sample.format(x=x, x2=x + 26, mid=x + 13, y=row_y))
+        parts.append(f'<text x="{x + 32}" y="{row_y + 4}" font-size="11" fill="#000000">{_text(label)}</text>')
+        x += item_width + 22
     parts.append("</g>")
-    return "".join(parts)
+    return "".join(parts), rows
 
 
 def _summary(result: CostResult, volumes: Mapping[str, int], *, model: object = None) -> str:

@@ -9,25 +9,19 @@ exactly what the form shows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from scoping.costs import TIERS
 from scoping.models.sections import CostModel
+from scoping.money import CURRENCY_EXAMPLES, is_currency_code
+from scoping.numbers import NumberRefused, NumberRule, read_number
 from scoping.scope_schema import SECTIONS, DecimalNumber, Integer
 
 UNUSABLE = "unusable"  # not a number, so compute_costs lists the field as invalid rather than missing
-MAX_TYPED_LENGTH = 40  # longer than any number the scope can hold; refuse before parsing
-
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-# As the step form reads them: volumes may be typed "9,000" or "9 000", percentages "40%".
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\s\u00a0\u202f]\d{3})+$")
-_SEPARATORS = re.compile(r"[,\s\u00a0\u202f]")
 
 # Units shown beside each input and in gap messages; "{currency}" is filled in with the scope's currency.
 FIELD_UNITS: dict[str, str] = {
@@ -128,39 +122,25 @@ def _as_text(raw: Any) -> str:
     return raw if isinstance(raw, str) else str(raw)
 
 
-def _check_number(spec: Integer | DecimalNumber, text: str) -> tuple[str | None, str | None]:
-    """(canonical value, None) when usable, else (None, what is wrong in plain words)."""
-    if len(text) > MAX_TYPED_LENGTH:
-        return None, "is too long to be a number; type the figure with digits only"
-    is_percent = isinstance(spec, DecimalNumber) and spec.is_percent
-    if is_percent:
-        text = text.removesuffix("%").strip()
-    elif isinstance(spec, Integer) and _THOUSANDS.match(text):
-        text = _SEPARATORS.sub("", text)
-    if not _PLAIN_NUMBER.match(text):
-        return None, (
-            f"“{text}” is not a number; type digits only, with a decimal point if needed, and no currency sign, "
-            "unit or thousands separator"
-        )
-    try:
-        number = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern only lets valid decimals through
-        return None, f"“{text}” is not a number"
-    if number < 0:
-        return None, "cannot be negative; enter 0 or more"
-    if is_percent and number > spec.max_value:
-        return None, "is a percentage, so it must be between 0 and 100"
+def number_rule(name: str, spec: Integer | DecimalNumber) -> NumberRule:
+    """The reading rule of one cost input: the same the step form applies on save."""
+    from scoping.step_forms import ONE_OR_MORE
+
     if isinstance(spec, Integer):
-        if number != number.to_integral_value():
-            return None, "must be a whole number"
-        if number > spec.max_value:
-            return None, f"is more than the limit of {spec.max_value:,}"
+        return NumberRule(whole=True, min_value=1 if name in ONE_OR_MORE else 0, max_value=spec.max_value)
+    return NumberRule(percent=spec.is_percent, max_value=spec.max_value, decimal_places=spec.decimal_places)
+
+
+def _check_number(name: str, spec: Integer | DecimalNumber, text: str) -> tuple[str | None, str | None]:
+    """(canonical value, None) when usable, else (None, what is wrong in plain words)."""
+    try:
+        number = read_number(text, number_rule(name, spec))
+    except NumberRefused as refused:
+        return None, refused.reason
+    if number is None:  # pragma: no cover - blank text never reaches here
+        return "", None
+    if isinstance(spec, Integer):
         return str(int(number)), None
-    if number > spec.max_value:
-        return None, f"is more than the limit of {spec.max_value:,}"
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > spec.decimal_places:
-        return None, f"has more than {spec.decimal_places} decimal places"
     return format(number.normalize(), "f") if number else "0", None
 
 
@@ -175,7 +155,7 @@ def cost_inputs_from_form(data: Mapping[str, Any], *, default_currency: str) -> 
     """Parse the cost step's field values (CostModel field names) without ever raising."""
     problems: list[InputProblem] = []
     currency_text = _as_text(data.get("currency")).strip()
-    if _CURRENCY.match(currency_text):
+    if is_currency_code(currency_text.upper()):
         currency = currency_text.upper()
     else:
         currency = (default_currency or "").strip().upper()
@@ -185,7 +165,10 @@ def cost_inputs_from_form(data: Mapping[str, Any], *, default_currency: str) -> 
                     field="currency",
                     label=field_label("currency"),
                     unit="",
-                    message=f"must be a three-letter code such as EUR, GBP or USD; showing {currency or 'no currency'}",
+                    message=(
+                        f"must be an ISO 4217 currency code such as {CURRENCY_EXAMPLES}; "
+                        f"showing {currency or 'no currency'}"
+                    ),
                 )
             )
 
@@ -195,7 +178,7 @@ def cost_inputs_from_form(data: Mapping[str, Any], *, default_currency: str) -> 
         text = _as_text(data.get(name)).strip()
         value: str | None = ""
         if text:
-            value, problem = _check_number(spec, text)
+            value, problem = _check_number(name, spec, text)
             if problem is not None:
                 problems.append(
                     InputProblem(field=name, label=field_label(name), unit=field_unit(name, currency), message=problem)

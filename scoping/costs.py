@@ -1,6 +1,6 @@
 """Cost-per-use model of a scope: pure functions over the scope JSON's ``cost_model`` object.
 
-All money is ``Decimal`` and stays unrounded; rounding (half-up, to cents) happens only in ``format_money``.
+All money is ``Decimal`` and stays unrounded; rounding (half-up) happens only in ``format_money``.
 Every formula multiplies before it divides, so exact inputs give exact results (4 min x 45 / 60 is 3.00): the
 arithmetic runs on exact fractions and is turned into 60-digit Decimals only at the end, so even a per-use cost
 of a third of a penny times a trillion uses comes out to the cent.
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
+
+from scoping import money
 
 TIERS = ("pilot", "launch", "scale")
 
@@ -459,31 +461,9 @@ def sensitivity(cost_model: Mapping[str, Any]) -> list[SensitivityRow]:
     return rows
 
 
-CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
-
-
-def format_money(value: Decimal | None, currency: str, *, per_use: bool = False) -> str:
-    """Display form: half-up to cents with thousands separators; small per-use amounts keep up to 4 decimals."""
-    if value is None:
-        return "—"
-    with decimal.localcontext(_CONTEXT):
-        value = Decimal(value)
-        if per_use and abs(value) < Decimal("0.1"):
-            # Two significant digits, at most four decimals: 0.0012 stays 0.0012 rather than collapsing to 0.00.
-            places = Decimal("0.001") if abs(value) >= Decimal("0.01") else Decimal("0.0001")
-            rounded = value.quantize(places, rounding=ROUND_HALF_UP)
-            text = format(abs(rounded), "f").rstrip("0")
-            whole, _, fraction = text.partition(".")
-            text = f"{whole}.{fraction.ljust(2, '0')}"
-        else:
-            rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            text = format(abs(rounded), ",f")
-    sign = "-" if rounded < 0 else ""
-    code = (currency or "").strip().upper()
-    symbol = CURRENCY_SYMBOLS.get(code)
-    if symbol:
-        return f"{sign}{symbol}{text}"
-    return f"{sign}{code} {text}".strip() if code else f"{sign}{text}"
+def format_money(value: Decimal | None, currency: str, *, per_use: bool = False, exact: bool = False) -> str:
+    """Display form of money: the one formatter, ``scoping.money.format_money`` (Babel, any ISO 4217 currency)."""
+    return money.format_money(value, currency, per_use=per_use, exact=exact)
 
 
 def _field_label(name: str) -> str:

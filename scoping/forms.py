@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from .models import Client, DiscoveryProject, Stage
+from .money import CURRENCY_EXAMPLES, is_currency_code
 
 User = get_user_model()
 
@@ -54,8 +55,8 @@ class ProjectForm(forms.ModelForm):
 
     def clean_currency(self) -> str:
         value = (self.cleaned_data.get("currency") or "").strip().upper()
-        if not CURRENCY_RE.match(value):
-            raise forms.ValidationError("Enter a three-letter ISO 4217 currency code, e.g. EUR, GBP or USD.")
+        if not CURRENCY_RE.match(value) or not is_currency_code(value):
+            raise forms.ValidationError(f"Enter a three-letter ISO 4217 currency code, e.g. {CURRENCY_EXAMPLES}.")
         return value
 
 

@@ -24,6 +24,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from scoping.money import is_currency_code
+
 SCHEMA_ID = "firstslice.scope/1"
 
 SHORT_TEXT_MAX = 200
@@ -306,7 +308,7 @@ class Currency(Text):
             if self.required:
                 raise _Invalid("is required: a three-letter ISO 4217 currency code such as EUR, GBP or USD")
             return ""
-        if not isinstance(value, str) or not _CURRENCY.match(value):
+        if not isinstance(value, str) or not _CURRENCY.match(value) or not is_currency_code(value.upper()):
             raise _Invalid(
                 f"must be a three-letter ISO 4217 currency code such as EUR, GBP or USD; got {_describe(value)}"
             )

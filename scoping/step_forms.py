@@ -11,7 +11,6 @@ The same catalogue drives the read-only views: ``display_value`` turns a stored 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,8 +24,10 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import dateformat
 
-from scoping.costs import CURRENCY_SYMBOLS
+from scoping.costs import format_money
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
+from scoping.money import CURRENCY_EXAMPLES, is_currency_code
+from scoping.numbers import NumberRefused, NumberRule, read_number
 from scoping.scope_schema import CHOICES, MAX_ROWS, SHORT_TEXT_MAX
 
 __all__ = [
@@ -64,7 +65,6 @@ TEXTAREA_ROWS = 3
 ROW_TEXTAREA_ROWS = 2
 BLANK_CHOICE_LABEL = "Not decided"
 YES_NO_CHOICES = (("unknown", "Not answered yet"), ("true", "Yes"), ("false", "No"))
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,\s\u00a0\u202f]\d{3})+$")
 
 
 # --- fields -----------------------------------------------------------------------------------------------------
@@ -113,31 +113,19 @@ class CurrencyField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         code = (super().clean(value) or "").strip().upper()
-        if code and not re.fullmatch(r"[A-Z]{3}", code):
+        if code and not is_currency_code(code):
             raise forms.ValidationError(
-                "Enter a three-letter ISO 4217 currency code, such as EUR, GBP or USD.", code="invalid"
+                f"“{code}” is not a currency code: enter a three-letter ISO 4217 code, such as {CURRENCY_EXAMPLES}.",
+                code="invalid",
             )
         return code
 
 
 class CountField(forms.IntegerField):
-    """A whole number; "9,000" and "9 000" are read as 9000, because that is how people write volumes."""
+    """A whole number, read by ``scoping.numbers``: "9,000", "9 000" and "٩٠٠٠" are 9000."""
 
     def __init__(self, *, min_value: int, max_value: int | None, **kwargs: Any) -> None:
-        if min_value >= 1:
-            below = (
-                "Enter 1 or more: zero or a negative number makes no sense here. Leave it blank if you don't know yet."
-            )
-        else:
-            below = "Enter 0 or more: a negative number makes no sense here."
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid": "Enter a whole number, such as 9000.",
-                "min_value": below,
-                "max_value": "Enter at most %(limit_value)s.",
-            },
-        )
+        self.rule = NumberRule(whole=True, min_value=min(max(min_value, 0), 1), max_value=max_value)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
         super().__init__(min_value=min_value, max_value=max_value, required=False, **kwargs)
 
@@ -145,36 +133,24 @@ class CountField(forms.IntegerField):
         return {key: value for key, value in super().widget_attrs(widget).items() if key not in ("min", "max", "step")}
 
     def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str) and _THOUSANDS.match(value.strip()):
-            value = re.sub(r"[,\s\u00a0\u202f]", "", value.strip())
-        return super().to_python(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        try:
+            number = read_number(value, self.rule)
+        except NumberRefused as refused:
+            raise forms.ValidationError(refused.for_field(str(self.label or "")), code="invalid") from None
+        return None if number is None else int(number)
 
 
 class AmountField(forms.DecimalField):
-    """Money, prices, percentages, minutes and hours: never negative; percentages at most 100."""
+    """Money, prices, percentages, minutes and hours, read by ``scoping.numbers``: never negative, percentages at
+    most 100; "1,100", "1 100" and "£1,100.50" are read as people mean them."""
 
     def __init__(
         self, *, max_value: Decimal | None, max_digits: int, decimal_places: int, is_percent: bool, **kwargs: Any
     ) -> None:
         self.is_percent = is_percent
-        if is_percent:
-            messages = {
-                "invalid": "Enter a percentage from 0 to 100, such as 12.5.",
-                "min_value": "Enter a percentage from 0 to 100; it cannot be negative.",
-                "max_value": "Enter a percentage from 0 to 100.",
-            }
-        else:
-            messages = {
-                "invalid": (
-                    "Enter a plain number such as 1100 or 0.40, without a currency sign or thousands separator."
-                ),
-                "min_value": "Enter 0 or more: this cannot be negative.",
-                "max_value": "Enter at most %(limit_value)s.",
-            }
-        messages["max_decimal_places"] = "Use at most %(max)s decimal places."
-        messages["max_digits"] = "This number is too large."
-        messages["max_whole_digits"] = "This number is too large."
-        kwargs.setdefault("error_messages", messages)
+        self.rule = NumberRule(percent=is_percent, max_value=max_value, decimal_places=decimal_places)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(
             min_value=Decimal(0),
@@ -199,9 +175,12 @@ class AmountField(forms.DecimalField):
         return super().prepare_value(value)
 
     def to_python(self, value: Any) -> Decimal | None:
-        if self.is_percent and isinstance(value, str):
-            value = value.strip().removesuffix("%").strip()
-        return super().to_python(value)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            value = str(value)
+        try:
+            return read_number(value, self.rule)
+        except NumberRefused as refused:
+            raise forms.ValidationError(refused.for_field(str(self.label or "")), code="invalid") from None
 
 
 def _max_value(db_field: models.Field) -> Any:
@@ -567,13 +546,7 @@ def _plain_decimal(value: Decimal) -> str:
 
 
 def _money_text(value: Decimal, currency: str) -> str:
-    whole, _, fraction = _plain_decimal(value).partition(".")
-    text = f"{whole}.{fraction.ljust(2, '0')}"
-    code = (currency or "").upper()
-    symbol = CURRENCY_SYMBOLS.get(code)
-    if symbol:
-        return f"{symbol}{text}"
-    return f"{text} {code}".strip()
+    return format_money(value, currency, exact=True)
 
 
 def display_value(db_field: models.Field, value: Any, *, currency: str = "") -> str:

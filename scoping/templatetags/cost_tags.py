@@ -20,7 +20,8 @@ register = template.Library()
 
 @register.filter
 def money(value: Decimal | None, currency: str = "") -> str:
-    """``{{ amount|money:currency }}``: half-up to cents with separators; ``—`` when the amount is undefined."""
+    """``{{ amount|money:currency }}``: half-up to the currency's minor unit, in its own sign and grouping (Babel);
+    ``—`` when the amount is undefined."""
     return format_money(value, currency or "")
 
 
@@ -67,8 +68,24 @@ def cost_step_panel(context: template.Context) -> dict[str, Any]:
         "can_edit": can_edit_scope(user, project),
         "live": form is not None,
         "revision": section.revision if section else 0,
-        "picker_groups": picker_groups(),
         "units": [(field_label(name), field_unit(name, currency)) for name in FIELD_UNITS],
+        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
+    }
+
+
+@register.inclusion_tag("scoping/costs/top.html", takes_context=True)
+def cost_step_top(context: template.Context) -> dict[str, Any]:
+    """Above the cost step's form: the pinned summary of the figures and the catalogue picker (above the prices)."""
+    project = context["project"]
+    form = context.get("form")
+    data = form.data if getattr(form, "is_bound", False) else saved_form_values(project)
+    section = CostModel.objects.filter(project=project).only("revision").first()
+    return {
+        **figures_context(project=project, data=data),
+        "can_edit": can_edit_scope(context["user"], project),
+        "revision": section.revision if section else 0,
+        "picker_groups": picker_groups(),
         "csrf_token": context.get("csrf_token"),
         "request": context.get("request"),
     }

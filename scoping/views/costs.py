@@ -36,8 +36,10 @@ from ..models.sections import CostModel
 from ..price_services import PriceCopyConflict, PriceCopyRefused, model_prices_copy
 from ..readiness import PRICE_AGE_LIMIT_DAYS
 from ..scope_io import ensure_sections
+from ..step_forms import AmountField
 
 TIER_LABELS = {"pilot": "Pilot", "launch": "Launch", "scale": "Scale"}
+NARROW_CHART_WIDTH = 360
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,22 @@ def _gaps(inputs: CostInputs, result: CostResult) -> list[str]:
     return gaps
 
 
+def _summary_status(result: CostResult, tone: str, gaps: list[str]) -> str:
+    """The pinned summary's first line: the verdict in a few words."""
+    if result.never_breaks_even:
+        return "Never breaks even: each use costs more than it saves"
+    if tone == "secondary":
+        count = len(gaps)
+        return (
+            f"Not worked out yet: {count} gap{'s' if count != 1 else ''} in the inputs"
+            if count
+            else "Not worked out yet"
+        )
+    if tone == "danger":
+        return "Loses money at launch volume"
+    return "Pays its way at launch volume"
+
+
 def figures_context(*, project: DiscoveryProject, data: Mapping[str, Any]) -> dict[str, Any]:
     """The figures partial's context from form values (typed or saved). Never raises on any input."""
     inputs = cost_inputs_from_form(data, default_currency=project.currency)
@@ -138,12 +156,16 @@ def figures_context(*, project: DiscoveryProject, data: Mapping[str, Any]) -> di
     rows = sensitivity(inputs.cost_model)
     base = rows[0].cost_per_use if rows else None
     price_age = (timezone.localdate() - inputs.prices_as_of).days if inputs.prices_as_of else None
+    tone = _tone(result)
+    gaps = _gaps(inputs, result)
     return {
         "project": project,
         "currency": inputs.currency,
         "result": result,
         "verdict": verdict(result),
-        "tone": _tone(result),
+        "tone": tone,
+        "summary_status": _summary_status(result, tone, gaps),
+        "launch": result.tiers["launch"],
         "breakdown": _breakdown(inputs, result),
         "tiers": [(TIER_LABELS[tier], result.tiers[tier]) for tier in TIERS],
         "sensitivity": [
@@ -154,7 +176,9 @@ def figures_context(*, project: DiscoveryProject, data: Mapping[str, Any]) -> di
         ],
         # cost_chart_svg escapes every text it writes, so its markup is safe to place in the page as it is.
         "chart": mark_safe(cost_chart_svg(inputs.cost_model)),  # noqa: S308
-        "gaps": _gaps(inputs, result),
+        # The same chart drawn for a narrow box (a phone, the side panel), so its text stays readable there.
+        "chart_narrow": mark_safe(cost_chart_svg(inputs.cost_model, width=NARROW_CHART_WIDTH, height=340)),  # noqa: S308
+        "gaps": gaps,
         "prices_as_of": inputs.prices_as_of,
         "prices_stale": price_age is not None and price_age > PRICE_AGE_LIMIT_DAYS,
         "price_age_limit": PRICE_AGE_LIMIT_DAYS,
@@ -172,7 +196,11 @@ def cost_figures(request, project_id: int):
     """GET: the figures of the saved cost model. POST (htmx, as the person types): of the posted values, unsaved."""
     project = project_for_user(request.user, project_id)
     data = request.POST if request.method == "POST" else saved_form_values(project)
-    return render(request, "scoping/costs/figures.html", figures_context(project=project, data=data))
+    context = figures_context(project=project, data=data)
+    # The pinned summary lives outside the figures box; htmx swaps it in by its id.
+    return render(
+        request, "scoping/costs/figures.html", {**context, "oob": request.headers.get("HX-Request") == "true"}
+    )
 
 
 class ModelPickForm(forms.Form):
@@ -189,16 +217,22 @@ class ModelPickForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": "This page is out of date; reload it and pick the model again."},
     )
-    exchange_rate = forms.DecimalField(
+    # Read like every other number on the steps ("1,25", "0.8"), with the field named in the message.
+    exchange_rate = AmountField(
         label="Exchange rate",
-        required=False,
-        min_value=Decimal("0.000001"),
         max_value=Decimal(1_000_000),
         max_digits=16,
         decimal_places=6,
+        is_percent=False,
         help_text="Only when the catalogue's currency differs from the scope's: how many scope-currency units one "
         "unit of the price currency buys.",
     )
+
+    def clean_exchange_rate(self) -> Decimal | None:
+        rate = self.cleaned_data.get("exchange_rate")
+        if rate is not None and rate <= 0:
+            raise forms.ValidationError("Exchange rate: must be more than 0, such as 0.85.")
+        return rate
 
 
 def _pick_response(request, project: DiscoveryProject, *, ok: bool, message: str, section: CostModel | None = None):

@@ -154,3 +154,15 @@ def test_axis_helpers_choose_round_steps_and_one_unit_per_axis() -> None:
     assert compact_number(Decimal(8000)) == "8,000"
     assert compact_number(Decimal(1500000)) == "1.5M"
     assert compact_number(Decimal(0), (Decimal(1000), "k")) == "0"
+
+
+def test_a_narrow_chart_wraps_its_legend_and_keeps_every_label_inside_its_width():
+    svg = cost_chart_svg(invoice_cost_model(), width=360, height=340)
+    root = parse(svg)
+    legend = root.find(f".//{SVG}g[@class='legend']")
+    assert len({text.get("y") for text in legend.iter(f"{SVG}text")}) == 2  # four items on two rows at 360 px
+    marker = root.find(f".//{SVG}g[@class='break-even']/{SVG}text")
+    label = "".join(marker.itertext())
+    x = float(marker.get("x"))
+    left = x - len(label) * 12 * 0.62 if marker.get("text-anchor") == "end" else x
+    assert 0 <= left and left + len(label) * 12 * 0.62 <= 360

@@ -108,7 +108,7 @@ def test_a_trillion_uses_a_month_keeps_exact_cents(client, lead, invoice_project
     "field,typed,expected",
     [
         ("hosting", "-5", "Hosting per month (GBP a month): cannot be negative; enter 0 or more"),
-        ("input_tokens", "-300", "Input tokens per call (tokens per call): cannot be negative; enter 0 or more"),
+        ("input_tokens", "-300", "Input tokens per call (tokens per call): must be 1 or more: zero or a negative"),
         (
             "cached_share_pct",
             "150",
@@ -274,3 +274,34 @@ def test_picking_without_javascript_saves_and_returns_to_the_step(client, lead, 
         Decimal("0.06"),
         Decimal("0.48"),
     )
+
+
+def test_the_live_figures_also_update_the_pinned_summary(client, lead, invoice_project, example_values):
+    client.force_login(lead)
+    response = client.post(
+        reverse("projects:cost_figures", args=[invoice_project.pk]),
+        {**example_values, "tier_launch": "3000"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    summary = re.search(r'<div id="cost-summary"[^>]*hx-swap-oob="true"[^>]*>(.*?)</div>', text_of(response), re.S)
+    assert summary, "the htmx response carries the summary out of band"
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", summary.group(1)))
+    assert "Pays its way at launch volume" in text
+    assert "Cost per use at launch £1.21" in text
+    assert "break-even 946 uses a month" in text
+
+
+def test_the_step_page_puts_the_picker_and_summary_above_the_form(client, lead, invoice_project):
+    client.force_login(lead)
+    call_command("load_starter_prices", stdout=io.StringIO())
+    html = text_of(client.get(reverse("projects:step", args=[invoice_project.pk, "cost_model"])))
+
+    summary, picker, form, figures = (
+        html.index('id="cost-summary"'),
+        html.index('id="model-pick-form"'),
+        html.index('id="step-form"'),
+        html.index('id="cost-figures"'),
+    )
+    assert summary < picker < form < figures
+    assert "hx-swap-oob" not in html[summary - 200 : picker]  # a full page has nothing to swap out of band

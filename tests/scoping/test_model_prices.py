@@ -268,3 +268,36 @@ def test_the_admin_shows_the_audit_trail_but_cannot_change_it(client, admin_user
     assert client.get(reverse("admin:scoping_activityevent_change", args=[event.pk])).status_code == 200
     assert client.get(reverse("admin:scoping_activityevent_delete", args=[event.pk])).status_code == 403
     assert client.get(reverse("admin:scoping_discoveryproject_add")).status_code == 403
+
+
+@pytest.mark.parametrize("typed,expected", [("0,75", Decimal("0.75")), (" 0.75 ", Decimal("0.75"))])
+def test_the_exchange_rate_is_read_like_every_other_number(client, lead, invoice_project, typed, expected):
+    usd = price_row(currency="USD")
+    section = CostModel.objects.get(project=invoice_project)
+    client.force_login(lead)
+
+    response = client.post(
+        reverse("projects:cost_model_pick", args=[invoice_project.pk]),
+        {"price": usd.pk, "revision": section.revision, "exchange_rate": typed},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert CostModel.objects.get(pk=section.pk).model.endswith(f"USD prices × {expected}")
+
+
+@pytest.mark.parametrize(
+    "typed,message", [("0", "Exchange rate: must be more than 0"), ("lots", "Exchange rate: “lots”")]
+)
+def test_a_bad_exchange_rate_names_the_field(client, lead, invoice_project, typed, message):
+    section = CostModel.objects.get(project=invoice_project)
+    client.force_login(lead)
+
+    response = client.post(
+        reverse("projects:cost_model_pick", args=[invoice_project.pk]),
+        {"price": price_row(currency="USD").pk, "revision": section.revision, "exchange_rate": typed},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert CostModel.objects.get(pk=section.pk).revision == section.revision

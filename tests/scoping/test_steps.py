@@ -79,7 +79,9 @@ def test_it_refuses_a_zero_or_negative_volume_with_a_clear_message():
     for typed in ("0", "-5"):
         forms = section_form("production_target", {"volume_per_month": typed})
         assert not forms.is_valid()
-        assert errors_of(forms, "volume_per_month").startswith("Enter 1 or more: zero or a negative number")
+        assert errors_of(forms, "volume_per_month").startswith(
+            "Uses per month in production: must be 1 or more: zero or a negative number"
+        )
 
 
 def test_it_reads_a_volume_written_with_thousands_separators():
@@ -94,10 +96,12 @@ def test_it_refuses_negative_money_and_percentages_over_100():
         "cost_model", {"hosting": "-1", "retry_overhead_pct": "101", "cached_share_pct": "-3", "input_price": "€0.40"}
     )
     assert not forms.is_valid()
-    assert errors_of(forms, "hosting") == "Enter 0 or more: this cannot be negative."
-    assert errors_of(forms, "retry_overhead_pct") == "Enter a percentage from 0 to 100."
-    assert errors_of(forms, "cached_share_pct") == "Enter a percentage from 0 to 100; it cannot be negative."
-    assert "without a currency sign" in errors_of(forms, "input_price")
+    assert errors_of(forms, "hosting") == "Hosting per month: cannot be negative; enter 0 or more."
+    assert errors_of(forms, "retry_overhead_pct") == (
+        "Retry overhead (%): is a percentage, so it must be between 0 and 100."
+    )
+    assert errors_of(forms, "cached_share_pct") == "Cached share of input (%): cannot be negative; enter 0 or more."
+    assert forms.form.cleaned_data["input_price"] == Decimal("0.40")  # a currency sign in front is not an error
 
 
 def test_it_accepts_zero_where_zero_makes_sense_and_a_percent_sign():
@@ -111,7 +115,7 @@ def test_it_accepts_zero_where_zero_makes_sense_and_a_percent_sign():
 def test_it_refuses_zero_model_calls_and_a_bad_currency():
     forms = section_form("cost_model", {"calls_per_use": "0", "currency": "Euro"})
     assert not forms.is_valid()
-    assert "Enter 1 or more" in errors_of(forms, "calls_per_use")
+    assert "Model calls per use: must be 1 or more" in errors_of(forms, "calls_per_use")
     assert "three-letter ISO 4217" in errors_of(forms, "currency")
 
 
@@ -309,7 +313,7 @@ def test_a_validation_error_saves_nothing_and_keeps_everything_typed(client, pro
     assert response.status_code == 200
     assert "Nothing was saved yet: 2 things to correct." in page
     assert "the limit is 5000" in page
-    assert "Enter 1 or more" in page
+    assert "Uses per month in production: must be 1 or more" in page
     assert 'value="Code supplier invoices"' in page
     assert 'value="-3"' in page
     assert "Typed but unsaved second metric" in page
