@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 User = get_user_model()
 
 MAX_ERROR_LENGTH = 500
+# Publishing runs at the end of a request: if the broker is down, give up within about a second and say so on the
+# row rather than keep the person waiting.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 RETRY_BACKOFF_CAP_SECONDS = 3600
 
 
@@ -57,7 +60,7 @@ def _publish(email_id: int) -> None:
     """Hand the send job to the broker (runs after commit, so the worker always finds the row)."""
     from .tasks import send_email  # tasks import this module
 
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
     if settings.EMAIL_QUEUE:
         options["queue"] = settings.EMAIL_QUEUE
     try:

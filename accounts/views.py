@@ -76,6 +76,7 @@ def profile(request):
     action = request.POST.get("action") if request.method == "POST" else None
     profile_form = ProfileForm(request.POST if action == "profile" else None, user=user, initial=initial)
     password_form = PasswordChangeForm(user, request.POST if action == "password" else None)
+    password_form.fields["old_password"].widget.attrs.pop("autofocus", None)  # the page starts with the name
     if action == "profile" and profile_form.is_valid():
         try:
             account_services.profile_update(user=user, actor=user, request=request, **profile_form.cleaned_data)
