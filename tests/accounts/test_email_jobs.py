@@ -178,12 +178,12 @@ def test_the_invite_answers_at_once_and_a_real_worker_reports_not_delivered(
     ).start()
     try:
         client.force_login(lead)
+        team = reverse("projects:team", args=[project.pk])
+        assert client.get(team).status_code == 200  # warm up: templates compiled, connections open
         started = time.monotonic()
-        response = client.post(
-            reverse("projects:team", args=[project.pk]),
-            {"action": "invite", "first_name": "Sam", "email": "sam@client.test"},
-        )
+        response = client.post(team, {"action": "invite", "first_name": "Sam", "email": "sam@client.test"})
         elapsed = time.monotonic() - started
+        print(f"invite POST answered in {elapsed:.3f} s")
         assert response.status_code == 302
         assert elapsed < 2, f"the invite took {elapsed:.1f} s: it waited for the mail server"
 
