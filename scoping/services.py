@@ -470,8 +470,13 @@ def invitation_accept(*, token: str, password: str | None = None, user=None, req
                 f"This invitation is for {invitation.email}, but you are logged in as {signed_in.display_name}. "
                 "Log out, then open the link again."
             )
+        if account.role != "client" or account.client_id not in (None, project.client_id):
+            raise InvitationRefused(
+                "This invitation is for a client stakeholder of "
+                f"{project.client.name}; your account cannot accept it. Ask your consultant."
+            )
         user = account
-        if user.client_id is None and user.role == "client":
+        if user.client_id is None:
             user.client = project.client
             user.save(update_fields=["client"])
     else:

@@ -321,3 +321,19 @@ def test_the_team_page_says_not_delivered_when_the_mail_server_refused(
         client.post(reverse("projects:invitation_resend", args=[project.pk, invitation.pk]))
     page = team_page(client, project)
     assert "not delivered: resend" not in page and "e-mail delivered" in page
+
+
+@pytest.mark.django_db
+def test_an_account_that_became_staff_or_moved_client_cannot_accept(client, invited_existing, existing_holder):
+    from tests.factories import ClientFactory
+
+    for change in ({"role": "consultant"}, {"client": ClientFactory()}):
+        type(existing_holder).objects.filter(pk=existing_holder.pk).update(**change)
+        client.force_login(existing_holder)
+        response = client.post(invited_existing)
+        assert response.status_code == 403
+        assert "your account cannot accept it" in response.content.decode()
+        assert not ClientParticipant.objects.exists()
+        type(existing_holder).objects.filter(pk=existing_holder.pk).update(
+            role="client", client=Invitation.objects.get().project.client
+        )
