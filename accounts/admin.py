@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import User
+from .models import OutboundEmail, User
 
 
 @admin.register(User)
@@ -10,3 +10,16 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active", "client")
     fieldsets = BaseUserAdmin.fieldsets + (("Firstslice", {"fields": ("role", "client")}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Firstslice", {"fields": ("email", "role", "client")}),)
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """Every e-mail the site sent or tried to send, with its delivery outcome."""
+
+    list_display = ("created_at", "to", "subject", "kind", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to", "subject")
+    readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template.loader import render_to_string
+
+from .services import email_queue
 
 
 class AcceptInviteForm(forms.Form):
@@ -41,3 +44,37 @@ class LoginForm(AuthenticationForm):
         self.error_messages["invalid_login"] = (
             "That username or e-mail and password do not match. Passwords are case-sensitive."
         )
+
+
+class ProfileForm(forms.Form):
+    """A person's own name and e-mail. Signing asks for the typed name to match the display name: it must be right."""
+
+    first_name = forms.CharField(max_length=150, help_text="Your display name is first and last name together.")
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(label="E-mail address", help_text="Invitations and notifications go here.")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exclude(pk=getattr(self.user, "pk", None)).exists():
+            raise forms.ValidationError("Another account already uses this e-mail address.")
+        return email
+
+    @property
+    def display_name(self) -> str:
+        first, last = self.cleaned_data.get("first_name", ""), self.cleaned_data.get("last_name", "")
+        return f"{first} {last}".strip()
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password reset, with the e-mail sent by a Celery job instead of inside the request."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        email_queue(to=to_email, subject=subject, body=body, kind="password_reset")

@@ -54,3 +54,45 @@ class User(AbstractUser):
     @property
     def can_create_projects(self) -> bool:
         return self.is_superuser or self.role in (Role.CONSULTANT, Role.ADMIN)
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RETRYING = "retrying", "Not delivered yet, retrying"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Not delivered"
+
+
+class OutboundEmail(models.Model):
+    """One e-mail to one person, sent by a Celery job; the row tells the sender whether it went out.
+
+    The web request only writes this row; the job (``accounts.tasks.send_email``) talks to the mail server.
+    """
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    kind = models.CharField(max_length=40, blank=True, help_text="What the message is about, e.g. invitation.")
+    invitation = models.ForeignKey(
+        "scoping.Invitation", null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to} ({self.get_status_display()})"
+
+    @property
+    def delivered(self) -> bool:
+        return self.status == DeliveryStatus.SENT
+
+    @property
+    def undelivered(self) -> bool:
+        return self.status in (DeliveryStatus.RETRYING, DeliveryStatus.FAILED)

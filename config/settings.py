@@ -240,6 +240,13 @@ if os.environ.get("EMAIL_URL"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Firstslice <firstslice@localhost>")
+# Every e-mail is a Celery job (accounts.tasks.send_email), never sent inside a request. A mail server that accepts
+# the connection and then hangs costs the job at most EMAIL_TIMEOUT seconds per attempt; a failed attempt is retried
+# EMAIL_MAX_RETRIES times, waiting EMAIL_RETRY_BACKOFF seconds, then twice as long each time (capped at 1 hour).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 5)
+EMAIL_RETRY_BACKOFF = env_int("EMAIL_RETRY_BACKOFF", 30)
+EMAIL_QUEUE = os.environ.get("EMAIL_QUEUE", "") or None  # None: Celery's default queue
 
 # --- Forms ----------------------------------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

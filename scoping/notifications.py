@@ -1,8 +1,11 @@
 """E-mail notifications of the review and sign-off workflow.
 
-Each ``notify_*`` function decides who hears about an event and what they read, then sends after the surrounding
-transaction commits (never for a change that rolled back). One message per recipient, so nobody sees the others'
-addresses, and a failed send is logged, never raised: e-mail trouble must not undo or break the action.
+Each ``notify_*`` function decides who hears about an event and what they read, then queues one e-mail job per
+recipient (``accounts.services.email_queue``), published after the surrounding transaction commits (never for a
+change that rolled back). One message per recipient, so nobody sees the others' addresses. Nothing talks to the
+mail server inside the request: the job does, with a timeout and retries, and records the outcome on its
+``OutboundEmail`` row. A problem preparing a notification is logged, never raised: e-mail trouble must not undo or
+break the action.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+
+from accounts.services import email_queue
 
 logger = logging.getLogger(__name__)
 
@@ -95,24 +98,15 @@ def _compose(users: Iterable, subject: str, lines: list[str], link: str) -> list
 
 
 def _deliver(emails: list[Email]) -> None:
-    """Send each message on its own; a failure is logged and the rest still go."""
-    if not emails:
-        return
-    try:
-        connection = get_connection(fail_silently=True)
-    except Exception:
-        logger.exception("Could not open an e-mail connection; %d notification(s) not sent", len(emails))
-        return
+    """Queue each message as its own e-mail job (sent after commit by a worker, retried there on failure)."""
     for email in emails:
-        try:
-            EmailMessage(email.subject, email.body, None, [email.to], connection=connection).send(fail_silently=True)
-        except Exception:
-            logger.exception("Could not send the notification %r to %s", email.subject, email.to)
+        email_queue(to=email.to, subject=email.subject, body=email.body, kind="notification")
 
 
 def _send_after_commit(emails: list[Email]) -> None:
+    """Queue the messages; each job is published only once the surrounding transaction commits."""
     if emails:
-        transaction.on_commit(lambda: _deliver(emails))
+        _deliver(emails)
 
 
 def _scope_name(project) -> str:

@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -247,6 +246,58 @@ def participant_update(
 
 
 # --- Invitations ----------------------------------------------------------------------------------------------------
+class InvitationRefused(ValidationError):
+    """The person opening the link may not accept it as they are (e.g. logged in as someone else)."""
+
+
+def _invitation_link(token: str) -> str:
+    return settings.SITE_URL + reverse("accept_invite", args=[token])
+
+
+def _invitation_token_issue(invitation: Invitation) -> str:
+    """A fresh token for the row (only its hash is stored, so any earlier link stops working) and a new expiry."""
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS)
+    return token
+
+
+def _invitation_email_queue(*, invitation: Invitation, token: str, actor) -> None:
+    from accounts.services import email_queue  # accounts' services write the audit trail through this module
+
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    body = render_to_string(
+        "emails/invitation.txt",
+        {
+            "invitation": invitation,
+            "link": _invitation_link(token),
+            "inviter": actor,
+            "days": settings.INVITE_VALID_DAYS,
+            "has_account": has_account,
+        },
+    )
+    email_queue(
+        to=invitation.email,
+        subject=f"You are invited to scope “{invitation.project.name}” on Firstslice",
+        body=body,
+        kind="invitation",
+        invitation=invitation,
+    )
+
+
+def _invitation_refusal(*, project: DiscoveryProject, email: str) -> str:
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        return ""
+    if existing.role != "client":
+        return "That e-mail belongs to a consultancy staff account; add them as a member instead."
+    if existing.client_id not in (None, project.client_id):
+        return "That person belongs to another client organisation and cannot join this project."
+    if ClientParticipant.objects.filter(project=project, user=existing).exists():
+        return f"{existing.display_name} already has access to this project."
+    return ""
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -260,27 +311,40 @@ def invitation_create(
     actor,
     request: HttpRequest | None = None,
 ) -> tuple[Invitation, str]:
-    """Create an invitation and e-mail its link (after commit). Returns the invitation and the raw token."""
+    """Invite a stakeholder and e-mail the link (a job, after commit). Returns the invitation and the raw token.
+
+    Inviting an address that already has a pending (unaccepted, unrevoked) invitation to this project refreshes
+    that row — new details, new link, new expiry — instead of making a second one.
+    """
     email = email.strip().lower()
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None and existing.role != "client":
-        raise ValidationError("That e-mail belongs to a consultancy staff account; add them as a member instead.")
-    if existing is not None and existing.client_id not in (None, project.client_id):
-        raise ValidationError("That person belongs to another client organisation and cannot join this project.")
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        project=project,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        role_title=role_title,
-        can_edit=can_edit,
-        is_signatory=is_signatory,
-        token_hash=hash_token(token),
-        invited_by=actor,
-        expires_at=timezone.now() + timedelta(days=settings.INVITE_VALID_DAYS),
+    DiscoveryProject.objects.select_for_update().filter(pk=project.pk).first()  # one inviter at a time per project
+    refusal = _invitation_refusal(project=project, email=email)
+    if refusal:
+        raise ValidationError(refusal)
+    details = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "role_title": role_title,
+        "can_edit": can_edit,
+        "is_signatory": is_signatory,
+    }
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(project=project, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-created_at")
+        .first()
     )
-    link = settings.SITE_URL + reverse("accept_invite", args=[token])
+    refreshed = invitation is not None
+    if invitation is None:
+        invitation = Invitation(project=project, email=email)
+    for name, value in details.items():
+        setattr(invitation, name, value)
+    invitation.invited_by = actor
+    token = _invitation_token_issue(invitation)
+    invitation.save()
+    changes: dict[str, Any] = {"can_edit": can_edit, "is_signatory": is_signatory}
+    if refreshed:
+        changes["refreshed"] = "the pending invitation was updated and sent again with a new link"
     activity_record(
         actor=actor,
         verb="stakeholder_invited",
@@ -288,39 +352,105 @@ def invitation_create(
         project=project,
         obj=invitation,
         object_repr=email,
-        changes={"can_edit": can_edit, "is_signatory": is_signatory},
+        changes=changes,
     )
-    body = render_to_string(
-        "emails/invitation.txt",
-        {"invitation": invitation, "link": link, "inviter": actor, "days": settings.INVITE_VALID_DAYS},
-    )
-    transaction.on_commit(
-        lambda: send_mail(
-            f"You are invited to scope “{project.name}” on Firstslice",
-            body,
-            None,
-            [email],
-            fail_silently=True,
-        )
-    )
+    _invitation_email_queue(invitation=invitation, token=token, actor=actor)
     return invitation, token
 
 
+def _pending_invitation(*, project: DiscoveryProject, invitation_id: int) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update().select_related("project").filter(project=project, pk=invitation_id)
+    ).first()
+    if invitation is None or not invitation.is_pending:
+        raise ValidationError("This invitation was already accepted or revoked.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(
+    *, project: DiscoveryProject, invitation_id: int, actor, request: HttpRequest | None = None
+) -> Invitation:
+    """E-mail a fresh link (the old one stops working) and restart the expiry."""
+    invitation = _pending_invitation(project=project, invitation_id=invitation_id)
+    token = _invitation_token_issue(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    activity_record(
+        actor=actor,
+        verb="invitation_resent",
+        request=request,
+        project=project,
+        obj=invitation,
+        object_repr=invitation.email,
+    )
+    _invitation_email_queue(invitation=invitation, token=token, actor=actor)
+    return invitation
+
+
+@transaction.atomic
+def invitation_link_issue(
+    *, project: DiscoveryProject, invitation_id: int, actor, request: HttpRequest | None = None
+) -> tuple[Invitation, str]:
+    """A fresh link for staff to pass on themselves (no e-mail). Only its hash is stored: shown once, then gone."""
+    invitation = _pending_invitation(project=project, invitation_id=invitation_id)
+    token = _invitation_token_issue(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    activity_record(
+        actor=actor,
+        verb="invitation_link_issued",
+        request=request,
+        project=project,
+        obj=invitation,
+        object_repr=invitation.email,
+    )
+    return invitation, _invitation_link(token)
+
+
+@transaction.atomic
+def invitation_revoke(
+    *, project: DiscoveryProject, invitation_id: int, actor, request: HttpRequest | None = None
+) -> Invitation:
+    """The link stops working at once; the row stays, so the team page and audit trail show what happened."""
+    invitation = _pending_invitation(project=project, invitation_id=invitation_id)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    activity_record(
+        actor=actor,
+        verb="invitation_revoked",
+        request=request,
+        project=project,
+        obj=invitation,
+        object_repr=invitation.email,
+    )
+    return invitation
+
+
 def invitation_for_token(token: str) -> Invitation | None:
-    """Find a usable invitation; unknown, used and expired tokens all give None."""
+    """Find a usable invitation; unknown, used, revoked and expired tokens all give None."""
     if not token or len(token) > 100:
         return None
     invitation = (
-        Invitation.objects.select_related("project", "project__client").filter(token_hash=hash_token(token)).first()
+        Invitation.objects.select_related("project", "project__client", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
     )
     if invitation is None or not invitation.is_usable:
         return None
     return invitation
 
 
+def invitation_account(invitation: Invitation):
+    """The existing account the invitation's address belongs to, or None if accepting creates one."""
+    return User.objects.filter(email__iexact=invitation.email).first()
+
+
 @transaction.atomic
-def invitation_accept(*, token: str, password: str, request: HttpRequest | None = None):
-    """Consume an invitation: create (or reuse) the stakeholder's account and join the project.
+def invitation_accept(*, token: str, password: str | None = None, user=None, request: HttpRequest | None = None):
+    """Consume an invitation and join the project.
+
+    - No account has the invited address yet: create one with ``password`` (the holder is then logged in).
+    - An account has it: only that account, logged in as itself (``user``), may accept. Its password is never
+      touched here — an invitation link must not be a way to take over an existing account.
 
     Locks the row so that two simultaneous clicks cannot both use one link.
     """
@@ -330,8 +460,33 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None 
     if invitation is None or not invitation.is_usable:
         raise ValidationError("This invitation link is not valid any more. Ask your consultant for a new one.")
     project = invitation.project
-    user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is None:
+    account = invitation_account(invitation)
+    signed_in = user if getattr(user, "is_authenticated", False) else None
+    if account is not None:
+        if signed_in is None:
+            raise InvitationRefused("You already have an account: log in to accept this invitation.")
+        if signed_in.pk != account.pk:
+            raise InvitationRefused(
+                f"This invitation is for {invitation.email}, but you are logged in as {signed_in.display_name}. "
+                "Log out, then open the link again."
+            )
+        if account.role != "client" or account.client_id not in (None, project.client_id):
+            raise InvitationRefused(
+                "This invitation is for a client stakeholder of "
+                f"{project.client.name}; your account cannot accept it. Ask your consultant."
+            )
+        user = account
+        if user.client_id is None:
+            user.client = project.client
+            user.save(update_fields=["client"])
+    else:
+        if signed_in is not None:
+            raise InvitationRefused(
+                f"This invitation is for {invitation.email}, but you are logged in as {signed_in.display_name}. "
+                "Log out, then open the link again."
+            )
+        if not password:
+            raise ValidationError("Choose a password to create your account.")
         user = User(
             username=_free_username(invitation.email),
             email=invitation.email,
@@ -340,8 +495,8 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest | None 
             role="client",
             client=project.client,
         )
-    user.set_password(password)
-    user.save()
+        user.set_password(password)
+        user.save()
     participant, _ = ClientParticipant.objects.update_or_create(
         project=project,
         user=user,

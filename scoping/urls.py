@@ -17,6 +17,19 @@ urlpatterns = [
         projects.participant_remove,
         name="participant_remove",
     ),
+    path(
+        "<int:project_id>/team/invitations/<int:invitation_id>/resend/",
+        projects.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:project_id>/team/invitations/<int:invitation_id>/link/", projects.invitation_link, name="invitation_link"
+    ),
+    path(
+        "<int:project_id>/team/invitations/<int:invitation_id>/revoke/",
+        projects.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("<int:project_id>/activity/", projects.project_activity, name="activity"),
     # Each area owns its URL module; names stay in the "projects" namespace.
     path("", include("scoping.urls_steps")),

@@ -70,3 +70,23 @@ def roles(lead, member, outsider, reviewer, admin_user, participant, other_clien
         "participant": participant,
         "other_client": other_client_user,
     }
+
+
+@pytest.fixture(autouse=True)
+def _email_jobs_inline(request, monkeypatch):
+    """E-mail jobs run in the test process when published (after commit): most tests have no worker.
+
+    The job makes one attempt (``accounts.services.email_deliver``) and records it, exactly as the worker's first
+    attempt would; retries are tested on the task itself. Tests marked ``worker`` publish to a real worker instead.
+    """
+    if request.node.get_closest_marker("worker"):
+        return
+    from accounts import services as account_services
+
+    def deliver_inline(email_id: int) -> None:
+        try:
+            account_services.email_deliver(email_id=email_id, final=True)
+        except account_services.DeliveryFailed:
+            pass  # recorded on the row, as the worker would
+
+    monkeypatch.setattr(account_services, "_publish", deliver_inline)

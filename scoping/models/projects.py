@@ -166,6 +166,7 @@ class Invitation(models.Model):
     accepted_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -175,4 +176,15 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        """Not accepted and not revoked (possibly expired): re-inviting the address refreshes this row."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def latest_email(self):
+        """The last invitation e-mail queued for this row (prefetch ``emails`` to avoid a query per row)."""
+        emails = list(self.emails.all())
+        return emails[0] if emails else None

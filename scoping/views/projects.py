@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
@@ -102,8 +103,7 @@ def project_team(request, project_id: int):
     """Staff members and client participants, with forms to add a member and invite a stakeholder."""
     project = project_for_user(request.user, project_id)
     manage = is_project_staff(request.user, project) and not project.is_archived
-    member_form = MemberAddForm(project=project)
-    invite_form = InviteForm()
+    member_form = invite_form = None
     if request.method == "POST":
         if not manage:
             raise PermissionDenied("Only the project's consultancy team can change who works on it.")
@@ -130,19 +130,95 @@ def project_team(request, project_id: int):
                 except ValidationError as exc:
                     invite_form.add_error(None, exc)
                 else:
-                    messages.success(request, f"Invitation sent to {invitation.email}. The link works once.")
+                    messages.success(
+                        request,
+                        f"Invitation sent to {invitation.email}. The list below shows whether it was delivered.",
+                    )
                     return redirect("projects:team", project.pk)
+    return _team_page(request, project, manage=manage, member_form=member_form, invite_form=invite_form)
+
+
+def _team_page(request, project, *, manage: bool, member_form=None, invite_form=None, fresh_link=None, status=200):
     return render(
         request,
         "scoping/project_team.html",
         {
             "project": project,
             "manage": manage,
-            "member_form": member_form,
-            "invite_form": invite_form,
+            "member_form": member_form or MemberAddForm(project=project),
+            "invite_form": invite_form or InviteForm(),
             "members": project.memberships.select_related("user"),
             "participants": project.participants.select_related("user"),
-            "invitations": project.invitations.filter(accepted_at__isnull=True),
+            "invitations": project.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+            .select_related("invited_by")
+            .prefetch_related("emails"),
+            "fresh_link": fresh_link,
+        },
+        status=status,
+    )
+
+
+def _project_for_team_change(user, project_id: int):
+    project = project_for_staff(user, project_id)
+    if project.is_archived:
+        raise PermissionDenied("This project is archived; its team cannot change.")
+    return project
+
+
+@login_required
+@require_POST
+def invitation_resend(request, project_id: int, invitation_id: int):
+    project = _project_for_team_change(request.user, project_id)
+    try:
+        invitation = services.invitation_resend(
+            project=project, invitation_id=invitation_id, actor=request.user, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"A new link is on its way to {invitation.email}; the earlier link no longer works.")
+    return redirect("projects:team", project.pk)
+
+
+@login_required
+@require_POST
+def invitation_link(request, project_id: int, invitation_id: int):
+    """Issue a fresh link and show it once, for staff to pass on themselves (only its hash is stored)."""
+    project = _project_for_team_change(request.user, project_id)
+    try:
+        invitation, link = services.invitation_link_issue(
+            project=project, invitation_id=invitation_id, actor=request.user, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("projects:team", project.pk)
+    return _team_page(request, project, manage=True, fresh_link={"invitation": invitation, "url": link})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request, project_id: int, invitation_id: int):
+    project = _project_for_team_change(request.user, project_id)
+    invitation = get_object_or_404(project.invitations, pk=invitation_id)
+    if request.method == "POST":
+        try:
+            services.invitation_revoke(
+                project=project, invitation_id=invitation.pk, actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, f"Invitation for {invitation.email} revoked. Its link no longer works.")
+        return redirect("projects:team", project.pk)
+    return render(
+        request,
+        "scoping/confirm.html",
+        {
+            "project": project,
+            "title": f"Revoke the invitation for {invitation.email}?",
+            "message": "The link in the e-mail stops working at once. You can invite the address again later.",
+            "confirm_label": "Revoke invitation",
+            "cancel_url": reverse("projects:team", args=[project.pk]),
         },
     )
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
 
+from accounts.services import emails_held
 from scoping import services, workflow
 from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDecision, Stage
 from scoping.scope_io import import_scope
@@ -27,18 +29,41 @@ STAFF = [
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo users, client and projects. Safe to run repeatedly."
+    help = (
+        "Create (or refresh) the demo users, client and projects. Safe to run repeatedly. Runs only with DEBUG on "
+        "unless --force; never changes the password of an account that already exists."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even though DEBUG is off (e.g. a staging site). Demo logins with a published password result.",
+        )
 
     def handle(self, *args, **options):
-        # The workflow sends its usual e-mails (review requested, signed, ...). Keep them out of the demo's
-        # console so the logins printed below stay readable.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo creates logins with a published password, so it runs only with DEBUG on. "
+                "If this really is a demo or staging site, run it again with --force."
+            )
+        self.kept_passwords: set[str] = set()
+        # The workflow queues its usual e-mails (review requested, signed, ...). Keep them out of the demo's
+        # console, and away from any real mail server, so the logins printed below stay readable.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), emails_held():
             client = self._seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/"))
-        self.stdout.write(f"  {'username':<12} {'password':<18} role")
-        for username, *_rest, role, _admin in STAFF:
-            self.stdout.write(f"  {username:<12} {DEMO_PASSWORD:<18} {role}")
-        self.stdout.write(f"  {'priya':<12} {DEMO_PASSWORD:<18} client stakeholder (signatory) at {client.name}")
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at {settings.SITE_URL}/accounts/login/"))
+        self.stdout.write(f"  {'username':<12} {'password':<34} role")
+        logins = [(username, role) for username, *_rest, role, _admin in STAFF]
+        logins.append(("priya", f"client stakeholder (signatory) at {client.name}"))
+        for username, role in logins:
+            password = "(unchanged: existing account)" if username in self.kept_passwords else DEMO_PASSWORD
+            self.stdout.write(f"  {username:<12} {password:<34} {role}")
+        if self.kept_passwords:
+            self.stdout.write(
+                "Accounts that already existed keep their password; seed_demo never resets one. "
+                "Use the password reset page or `manage.py changepassword` if you need to."
+            )
 
     @transaction.atomic
     def _seed(self) -> Client:
@@ -84,7 +109,7 @@ class Command(BaseCommand):
         return client
 
     def _user(self, username, first, last, role, *, client=None, is_staff=False, is_superuser=False):
-        user, _ = User.objects.update_or_create(
+        user, created = User.objects.update_or_create(
             username=username,
             defaults={
                 "first_name": first,
@@ -97,8 +122,11 @@ class Command(BaseCommand):
                 "is_active": True,
             },
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        else:
+            self.kept_passwords.add(username)
         return user
 
     def _imported_project(self, consultant, client, name: str) -> tuple[DiscoveryProject, bool]:
