@@ -15,10 +15,11 @@ from ..models import DiscoveryProject
 from ..models.sections import SECTION_MODELS
 from ..readiness import SECTION_LABELS
 from ..step_forms import StepForms, build_step_forms
-from ..step_services import EditConflict, section_save, section_with_rows
+from ..step_services import EditConflict, forms_showing, section_fingerprints, section_save, section_with_rows
 from ..templatetags.steps_tags import STEP_KEYS, scope_shown, scope_status, section_shown, step_intro, step_url
 
 ACTIONS = ("save", "continue", "back")
+OPENED_PREFIX = "opened__"
 
 
 def _posted_revision(value: str | None) -> int:
@@ -28,6 +29,16 @@ def _posted_revision(value: str | None) -> int:
     except ValueError:
         return -1
     return revision if revision >= 0 else -1
+
+
+def _posted_opened(request: HttpRequest) -> dict[str, str] | None:
+    """The fingerprints of the values the form was opened with, or None from a form that did not carry them."""
+    opened = {
+        name.removeprefix(OPENED_PREFIX): value
+        for name, value in request.POST.items()
+        if name.startswith(OPENED_PREFIX)
+    }
+    return opened or None
 
 
 def _neighbour(section_key: str, offset: int) -> str | None:
@@ -64,7 +75,10 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
     if editable:
         forms = build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
     shown = None if editable else section_shown(section_key, section, rows, currency=project.currency)
-    return _render_step(request, project, section_key, forms=forms, revision=section.revision, shown=shown)
+    opened = section_fingerprints(section_key=section_key, section=section, rows=rows) if editable else None
+    return _render_step(
+        request, project, section_key, forms=forms, revision=section.revision, shown=shown, opened=opened
+    )
 
 
 def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str) -> HttpResponse:
@@ -74,8 +88,9 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
     revision = _posted_revision(request.POST.get("revision"))
     action = request.POST.get("step_action", "save")
     action = action if action in ACTIONS else "save"
+    opened = _posted_opened(request)
     if not forms.is_valid():
-        return _render_step(request, project, section_key, forms=forms, revision=revision)
+        return _render_step(request, project, section_key, forms=forms, revision=revision, opened=opened)
     try:
         result = section_save(
             project=project,
@@ -85,20 +100,32 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
             expected_revision=revision,
             actor=request.user,
             request=request,
+            opened=opened,
         )
     except EditConflict as conflict:
-        # The re-rendered form carries the new revision, so submitting it again means "keep mine".
+        # The re-rendered form carries the new revision and the fingerprints of their values, so submitting it
+        # again means "keep mine" for the fields both changed. It shows their values where only they changed one.
+        shown_forms = forms
+        if opened is not None and conflict.shown_values is not None:
+            shown_forms = forms_showing(project=project, section_key=section_key, values=conflict.shown_values)
         return _render_step(
             request,
             project,
             section_key,
-            forms=forms,
+            forms=shown_forms,
             revision=conflict.current_revision,
             conflict=conflict,
             status=409,
+            opened=conflict.opened,
         )
     if result.saved:
-        messages.success(request, f"{SECTION_LABELS[section_key]} saved.")
+        saved = f"{SECTION_LABELS[section_key]} saved."
+        if result.merged_with:
+            saved += (
+                f" {result.merged_with} saved other fields of this step after you opened it;"
+                " their changes are kept alongside yours."
+            )
+        messages.success(request, saved)
     elif action == "save":
         messages.info(request, "Nothing had changed, so there was nothing to save.")
     if result.workflow_notice:
@@ -116,6 +143,7 @@ def _render_step(
     shown=None,
     conflict: EditConflict | None = None,
     status: int = 200,
+    opened: dict[str, str] | None = None,
 ) -> HttpResponse:
     status_now = scope_status(project)
     context = {
@@ -130,6 +158,8 @@ def _render_step(
         "can_edit": forms is not None,
         "is_staff_member": is_project_staff(request.user, project),
         "revision": revision,
+        # A list of pairs, not a dict: a field may be called "items" (see the activity page).
+        "opened_fields": sorted((opened or {}).items()),
         "conflict": conflict,
         "forms": forms,
         "form": forms.form if forms else None,
