@@ -29,7 +29,7 @@ from django.utils import timezone
 from scoping import workflow_hooks
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
-from scoping.readiness import Readiness
+from scoping.readiness import SECTION_LABELS, Readiness
 from scoping.services import activity_record, readiness_refresh
 from scoping.step_forms import (
     SECTION_FORM_FIELDS,
@@ -82,6 +82,19 @@ class EditConflict(Exception):
             f"{section_key} was saved by {updated_by_name or 'someone else'} (revision {current_revision}) "
             f"after the form was opened; {len(differences)} field(s) differ."
         )
+
+
+class EditNeedsConfirmation(Exception):
+    """The scope is frozen (in review, approved, in or after sign-off) and the person did not confirm that saving
+    withdraws it. Nothing was saved; ``consequence`` says what saving would do."""
+
+    def __init__(self, consequence) -> None:
+        self.consequence = consequence
+        super().__init__(consequence.missing_confirmation)
+
+
+class EditRefused(Exception):
+    """This person may not change the scope in its current stage (a client participant once it left draft)."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +280,7 @@ def section_save(
     actor,
     request: HttpRequest | None = None,
     opened: Mapping[str, str] | None = None,
+    reopen_confirmed: bool = False,
 ) -> SaveResult:
     """Save one step from its validated form and row formsets, or raise ``EditConflict``.
 
@@ -274,6 +288,9 @@ def section_save(
     updated only ``WHERE revision = <the revision read under the lock>``, so two simultaneous saves cannot both win.
     ``opened`` holds the fingerprints of the values the form was opened with: a stale save then merges the fields
     only one person changed and conflicts only on fields both changed. Without it, every difference conflicts.
+
+    A change to a frozen scope withdraws it (back to draft): it raises ``EditNeedsConfirmation`` unless
+    ``reopen_confirmed``, and ``EditRefused`` for a client participant, who may not withdraw it at all.
     """
     model = SECTION_MODELS[section_key]
     section = model.objects.select_for_update().filter(project=project).first()
@@ -302,6 +319,15 @@ def section_save(
         updated_by = getattr(section, "updated_by", None)
         merged_with = updated_by.display_name if updated_by is not None else "someone else"
 
+    # Read under a lock on the project row, so a submission cannot slip in between this check and the save.
+    consequence = workflow_hooks.edit_consequence(project=project)
+    if consequence is not None:
+        refusal = workflow_hooks.edit_refusal(user=actor, project=project, stage=consequence.stage)
+        if refusal:
+            raise EditRefused(refusal)
+        if not reopen_confirmed:
+            raise EditNeedsConfirmation(consequence)
+
     plain = {name: yours[name] for name in SECTION_FORM_FIELDS[section_key] if name in changed}
     actor_or_none = actor if getattr(actor, "is_authenticated", False) else None
     updated = model.objects.filter(pk=section.pk, revision=section.revision).update(
@@ -327,7 +353,9 @@ def section_save(
         changes={name: _audit_change(section_key, name, theirs[name], yours[name], currency) for name in changed},
     )
     readiness = readiness_refresh(project=project)
-    notice = workflow_hooks.after_scope_edit(project=project, actor=actor)
+    notice = workflow_hooks.after_scope_edit(
+        project=project, actor=actor, why=f"the {SECTION_LABELS[section_key]} step was saved"
+    )
     return SaveResult(
         section_key=section_key,
         revision=section.revision + 1,
