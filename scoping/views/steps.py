@@ -60,7 +60,9 @@ class ParkQuestionForm(django_forms.ModelForm):
         self.fields["due"].required = True
         self.fields["due"].error_messages["required"] = "Give the date the answer is needed by."
         if consequence is not None:
-            self.fields["confirm_reopen"] = django_forms.BooleanField(required=False, label=consequence.confirm_label)
+            self.fields["confirm_reopen"] = django_forms.BooleanField(
+                required=False, label=f"I understand: a parked question is an edit of the scope; {consequence.clause}."
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
 
