@@ -59,7 +59,7 @@
   // --- unsaved changes --------------------------------------------------------------------------------------------
   // Every form marked data-guard (the step form, the park-a-question form) remembers what it showed when the page
   // opened. Leaving the page by a link, the step navigator, the browser's Back or a reload while one of them differs
-  // asks first. Saving (submitting the step form) is not leaving.
+  // asks first. Saving (submitting the step form) is not leaving; a link marked data-discards says so itself.
   var LEAVE_MESSAGE = "This step has changes that are not saved yet. Leave the page and lose them?";
   var IGNORED = /^(csrfmiddlewaretoken|confirm_reopen|park-confirm_reopen|opened__.*|.*-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)$/;
   var leaving = false;
@@ -77,7 +77,8 @@
 
   function watch(root) {
     (root || document).querySelectorAll("form[data-guard]").forEach(function (form) {
-      form.dataset.opened = snapshot(form);
+      // A form shown again after a refused save (errors, a conflict) holds what was typed and not saved yet.
+      form.dataset.opened = form.dataset.guard === "unsaved" ? "\u0000unsaved" : snapshot(form);
     });
   }
 
@@ -111,7 +112,7 @@
     var link = event.target.closest("a[href]");
     if (!link || event.defaultPrevented || link.hasAttribute("download") || link.target === "_blank") return;
     var href = link.getAttribute("href");
-    if (href.charAt(0) === "#") return; // a jump within the page
+    if (href.charAt(0) === "#" || link.closest("[data-discards]")) return; // within the page, or "Take theirs"
     if (!unsaved()) return;
     if (window.confirm(LEAVE_MESSAGE)) {
       leaving = true;

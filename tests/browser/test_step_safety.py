@@ -115,6 +115,12 @@ def test_two_tabs_editing_different_fields_merge_and_keep_mine_writes_only_what_
     assert conflict.locator("tr[data-field]").evaluate_all("rows => rows.map(row => row.dataset.field)") == ["fallback"]
     expect(tab_b.get_by_label("Feedback loop")).to_have_value("Edits are pulled nightly into the labelled set.")
     expect(tab_b.get_by_label("Fallback")).to_have_value("Park unsure invoices for a day.")
+    # The conflict page holds unsaved values from the start: the navigator asks before dropping them.
+    asked = []
+    tab_b.once("dialog", lambda dialog: asked.append(dialog.type) or dialog.dismiss())
+    tab_b.locator('.step-nav a[data-step="ownership"]').click()
+    tab_b.wait_for_timeout(300)
+    assert asked == ["confirm"] and tab_b.url.endswith(workflow_url(project))
     tab_b.get_by_role("button", name="Keep mine").click()
     tab_b.get_by_text("Workflow saved.").wait_for()
     saved.refresh_from_db()
