@@ -69,7 +69,7 @@ class ParkQuestionForm(django_forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.consequence is not None and not cleaned.get("confirm_reopen"):
-            self.add_error("confirm_reopen", self.consequence.missing_confirmation)
+            self.add_error("confirm_reopen", f"Tick the box to confirm that {self.consequence.clause}.")
         return cleaned
 
 

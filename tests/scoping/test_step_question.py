@@ -112,3 +112,10 @@ def test_staff_parking_on_a_frozen_scope_must_confirm_it_starts_a_new_draft(clie
     confirmed = client.post(park_url(sound_project), {**PARKED, "park-confirm_reopen": "yes"}, **HTMX)
     assert "Question parked" in confirmed.content.decode()
     assert DiscoveryProject.objects.get(pk=sound_project.pk).stage == Stage.DRAFT
+
+
+def test_a_stranger_gets_404_and_parks_nothing(client, project, outsider, other_client_user):
+    for stranger in (outsider, other_client_user):
+        client.force_login(stranger)
+        assert client.post(park_url(project), PARKED, **HTMX).status_code == 404
+    assert not OpenQuestion.objects.exists()
