@@ -29,6 +29,7 @@ __all__ = [
     "notify_declined",
     "notify_document_ready",
     "notify_review_requested",
+    "notify_scope_reopened",
     "notify_signed",
     "notify_signoff_requested",
 ]
@@ -222,6 +223,49 @@ def notify_declined(*, signoff) -> None:
     reviewers = [review.reviewer for review in version.reviews.select_related("reviewer")]
     recipients = _people([*_team(project), *_signatory_users(project), *reviewers], exclude=[signoff.user])
     _send_after_commit(_compose(recipients, subject, lines, _project_link(project)))
+
+
+_REOPENED = {
+    # previous stage: (subject start, what happened, who is told besides the team)
+    "in_review": ("Withdrawn from review", "It is no longer waiting for review: {label} left the review queue."),
+    "approved": ("Approval withdrawn", "The approval of {label} no longer applies to the scope being worked on."),
+    "awaiting_signoff": (
+        "Sign-off request withdrawn",
+        "The request to sign {label} is withdrawn: please do not sign it. A new version will be sent for sign-off.",
+    ),
+    "signed_off": (
+        "Signed-off scope reopened",
+        "The signatures stay on {label}; the new version will need review and sign-off again.",
+    ),
+}
+
+
+@_never_fails
+def notify_scope_reopened(*, project, version, previous_stage: str, actor, why: str = "") -> None:
+    """An edit took a frozen scope back to draft: its reviewers (or signatories, once sign-off was asked) hear it.
+
+    In review, the reviewers (or admins) are told; after approval, the version's reviewers; from sign-off on, also
+    every signatory. The project's team hears it too, except the person who edited.
+    """
+    if previous_stage not in _REOPENED or version is None:
+        return
+    start, consequence = _REOPENED[previous_stage]
+    label = version.label
+    editor = getattr(actor, "display_name", "") or "Someone"
+    lines = [
+        f"{editor} edited the scope {_scope_name(project)} ({why or 'the scope was edited'}), "
+        "which starts a new draft.",
+        consequence.format(label=label),
+    ]
+    people = list(_team(project))
+    if previous_stage == "in_review":
+        people += _reviewers()
+    else:
+        people += [review.reviewer for review in version.reviews.select_related("reviewer")]
+    if previous_stage in ("awaiting_signoff", "signed_off"):
+        people += _signatory_users(project)
+    subject = f"{start}: {project.name} {label}"
+    _send_after_commit(_compose(_people(people, exclude=[actor]), subject, lines, _project_link(project)))
 
 
 @_never_fails

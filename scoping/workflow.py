@@ -45,7 +45,10 @@ __all__ = [
     "Signatory",
     "SignatoryStatus",
     "WorkflowError",
+    "EditConsequence",
+    "client_edit_refusal",
     "consent_statement",
+    "scope_edit_consequence",
     "latest_review",
     "latest_version",
     "project_readiness",
@@ -90,6 +93,34 @@ REOPENS_ON_EDIT: tuple[str, ...] = (
     Stage.AWAITING_SIGNOFF,
     Stage.SIGNED_OFF,
 )
+
+# Stages a scope edit withdraws from someone's hands: the step says so beforehand and the save needs a confirmation.
+WITHDRAWN_BY_EDIT: tuple[str, ...] = (Stage.IN_REVIEW, Stage.APPROVED, Stage.AWAITING_SIGNOFF, Stage.SIGNED_OFF)
+# Client participants with editing rights edit only these; afterwards the scope is in the consultancy's hands.
+CLIENT_EDITABLE: tuple[str, ...] = (Stage.DRAFT, Stage.CHANGES_REQUESTED)
+
+# (what saving does, as a sentence; the same in a clause for the confirmation) for each stage an edit withdraws.
+_EDIT_CONSEQUENCES = {
+    Stage.IN_REVIEW: (
+        "This scope is in review as {label}; saving withdraws it from review and starts a new draft.",
+        "saving withdraws {label} from review and starts a new draft",
+    ),
+    Stage.APPROVED: (
+        "This scope is approved as {label}; saving withdraws the approval and starts a new draft, "
+        "which needs review again.",
+        "saving withdraws the approval of {label} and starts a new draft",
+    ),
+    Stage.AWAITING_SIGNOFF: (
+        "This scope is awaiting sign-off as {label}; saving withdraws the sign-off request and starts a new draft, "
+        "which needs review and sign-off again.",
+        "saving withdraws the sign-off request for {label} and starts a new draft",
+    ),
+    Stage.SIGNED_OFF: (
+        "This scope is signed off as {label}; saving starts a new draft. The signatures stay on {label}, "
+        "and the new version needs review and sign-off again.",
+        "saving starts a new draft after the signed-off {label}",
+    ),
+}
 
 _WHAT_THE_MOVE_IS = {
     Stage.DRAFT: "returned to draft",
@@ -432,6 +463,64 @@ def _after_risk_change(locked: DiscoveryProject, actor, request: HttpRequest | N
     scope_reopen(project=locked, actor=actor, request=request, why="an accepted risk changed")
 
 
+@dataclass(frozen=True)
+class EditConsequence:
+    """What saving an edit does to a frozen scope, in words for the step page and its confirmation."""
+
+    stage: str
+    label: str
+    sentence: str
+    clause: str
+
+    @property
+    def confirm_label(self) -> str:
+        return f"I understand: {self.clause}."
+
+    @property
+    def missing_confirmation(self) -> str:
+        return f"Tick the box to confirm that {self.clause}, or leave the step without saving."
+
+
+def _frozen_label(project: DiscoveryProject) -> str:
+    version = latest_version(project)
+    return version.label if version is not None else "the last version"
+
+
+def scope_edit_consequence(*, project: DiscoveryProject, stage: str | None = None) -> EditConsequence | None:
+    """What saving an edit would do now, or None when the scope is a draft (or changes were requested).
+
+    ``stage`` is the stage to judge by; without it the project's stored stage is read under a row lock, so a
+    submission or sign-off cannot slip in between this check and the save that follows it in the same transaction.
+    """
+    if stage is None:
+        stage = (
+            DiscoveryProject.objects.select_for_update().filter(pk=project.pk).values_list("stage", flat=True).first()
+        )
+    if stage not in _EDIT_CONSEQUENCES:
+        return None
+    label = _frozen_label(project)
+    sentence, clause = _EDIT_CONSEQUENCES[stage]
+    return EditConsequence(
+        stage=stage, label=label, sentence=sentence.format(label=label), clause=clause.format(label=label)
+    )
+
+
+def client_edit_refusal(*, user, project: DiscoveryProject, stage: str | None = None) -> str | None:
+    """Why this person may not change the scope in its current stage, or None when they may.
+
+    Client participants edit while the scope is a draft (or changes were requested); once it is in review, approved
+    or in sign-off, their save would withdraw it, so only the consultancy team may. They can still park a question.
+    ``stage`` defaults to the project's stage as loaded.
+    """
+    stage = stage or project.stage
+    if stage in CLIENT_EDITABLE or stage == Stage.ARCHIVED or is_project_staff(user, project):
+        return None
+    return (
+        f"This scope is {STAGE_PHRASES[stage]} as {_frozen_label(project)}, so only the consultancy team can "
+        "change it now. You can still park a question for them on any step."
+    )
+
+
 def scope_reopen(
     *, project: DiscoveryProject, actor, request: HttpRequest | None = None, why: str = "the scope was edited"
 ) -> str | None:
@@ -467,6 +556,10 @@ def scope_reopen(
             object_repr=f"after {label}",
             changes={"stage": [previous_stage, Stage.DRAFT], "why": why},
         )
+        if previous_stage in WITHDRAWN_BY_EDIT:
+            notifications.notify_scope_reopened(
+                project=project, version=version, previous_stage=previous_stage, actor=actor, why=why
+            )
     if previous_stage == Stage.SIGNED_OFF:
         return (
             f"This scope was signed off as {label}. Your change starts a new draft; "

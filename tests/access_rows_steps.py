@@ -28,6 +28,11 @@ ROWS = [
     ),
     ("scope review page", project_url("projects:scope_review"), SEES_PROJECT),
     (
+        "park a question from a step (POST only: a GET reveals nothing)",
+        lambda ctx: reverse("projects:step_question", args=[ctx["project"].pk, "workflow"]),
+        expect(lead=405, member=405, outsider=405, reviewer=405, admin=405, participant=405, other_client=405),
+    ),
+    (
         "unknown guided step",
         step_url("not_a_step"),
         expect(lead=404, member=404, outsider=404, reviewer=404, admin=404, participant=404, other_client=404),

@@ -2,23 +2,75 @@
 
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .. import question_services, workflow_hooks
 from ..access import can_edit_scope, is_project_staff, project_for_user
 from ..models import DiscoveryProject
-from ..models.sections import SECTION_MODELS
+from ..models.sections import SECTION_MODELS, OpenQuestion
 from ..readiness import SECTION_LABELS
 from ..step_forms import StepForms, build_step_forms
-from ..step_services import EditConflict, section_save, section_with_rows
+from ..step_services import (
+    EditConflict,
+    EditNeedsConfirmation,
+    EditRefused,
+    forms_showing,
+    section_fingerprints,
+    section_save,
+    section_with_rows,
+)
 from ..templatetags.steps_tags import STEP_KEYS, scope_shown, scope_status, section_shown, step_intro, step_url
 
 ACTIONS = ("save", "continue", "back")
+OPENED_PREFIX = "opened__"
+PARK_PREFIX = "park"
+
+
+class ParkQuestionForm(django_forms.ModelForm):
+    """An open question parked from inside a step: the question, who finds out, and by when.
+
+    On a frozen scope, staff confirm that adding it starts a new draft (a client's question never does).
+    """
+
+    class Meta:
+        model = OpenQuestion
+        fields = ("question", "owner", "due")
+        widgets = {
+            "question": django_forms.Textarea(attrs={"rows": 2}),
+            "due": django_forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, consequence=None, **kwargs) -> None:
+        kwargs.setdefault("prefix", PARK_PREFIX)
+        super().__init__(*args, **kwargs)
+        self.consequence = consequence
+        self.fields["question"].required = True
+        self.fields["question"].error_messages["required"] = "Write the question to park it."
+        self.fields["owner"].required = True
+        self.fields["owner"].error_messages["required"] = "Name who finds out the answer."
+        self.fields["due"].required = True
+        self.fields["due"].error_messages["required"] = "Give the date the answer is needed by."
+        if consequence is not None:
+            self.fields["confirm_reopen"] = django_forms.BooleanField(
+                required=False, label=f"I understand: a parked question is an edit of the scope; {consequence.clause}."
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.consequence is not None and not cleaned.get("confirm_reopen"):
+            self.add_error("confirm_reopen", f"Tick the box to confirm that {self.consequence.clause}.")
+        return cleaned
 
 
 def _posted_revision(value: str | None) -> int:
@@ -28,6 +80,16 @@ def _posted_revision(value: str | None) -> int:
     except ValueError:
         return -1
     return revision if revision >= 0 else -1
+
+
+def _posted_opened(request: HttpRequest) -> dict[str, str] | None:
+    """The fingerprints of the values the form was opened with, or None from a form that did not carry them."""
+    opened = {
+        name.removeprefix(OPENED_PREFIX): value
+        for name, value in request.POST.items()
+        if name.startswith(OPENED_PREFIX)
+    }
+    return opened or None
 
 
 def _neighbour(section_key: str, offset: int) -> str | None:
@@ -53,18 +115,33 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
         raise Http404("There is no such step.")
     project = project_for_user(request.user, project_id)
     editable = can_edit_scope(request.user, project)
+    # A client participant edits only a draft: once the scope is in review or beyond, their save would withdraw it.
+    refusal = workflow_hooks.edit_refusal(user=request.user, project=project) if editable else None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(
                 "You can read this scope but not change it. Ask the project's consultant for access."
             )
+        if refusal:
+            raise PermissionDenied(refusal)
         return _step_post(request, project, section_key)
+    editable = editable and not refusal
     section, rows = section_with_rows(project=project, section_key=section_key)
     forms = None
     if editable:
         forms = build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
     shown = None if editable else section_shown(section_key, section, rows, currency=project.currency)
-    return _render_step(request, project, section_key, forms=forms, revision=section.revision, shown=shown)
+    opened = section_fingerprints(section_key=section_key, section=section, rows=rows) if editable else None
+    return _render_step(
+        request,
+        project,
+        section_key,
+        forms=forms,
+        revision=section.revision,
+        shown=shown,
+        opened=opened,
+        refusal=refusal,
+    )
 
 
 def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str) -> HttpResponse:
@@ -74,8 +151,12 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
     revision = _posted_revision(request.POST.get("revision"))
     action = request.POST.get("step_action", "save")
     action = action if action in ACTIONS else "save"
+    opened = _posted_opened(request)
+    confirmed = request.POST.get("confirm_reopen") == "yes"
     if not forms.is_valid():
-        return _render_step(request, project, section_key, forms=forms, revision=revision)
+        return _render_step(
+            request, project, section_key, forms=forms, revision=revision, opened=opened, confirmed=confirmed
+        )
     try:
         result = section_save(
             project=project,
@@ -85,20 +166,47 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
             expected_revision=revision,
             actor=request.user,
             request=request,
+            opened=opened,
+            reopen_confirmed=confirmed,
         )
-    except EditConflict as conflict:
-        # The re-rendered form carries the new revision, so submitting it again means "keep mine".
+    except EditRefused as refused:  # a client, and the scope left draft after they opened the step
+        raise PermissionDenied(str(refused)) from None
+    except EditNeedsConfirmation as unconfirmed:
         return _render_step(
             request,
             project,
             section_key,
             forms=forms,
+            revision=revision,
+            opened=opened,
+            confirm_error=unconfirmed.consequence.missing_confirmation,
+            status=400,
+        )
+    except EditConflict as conflict:
+        # The re-rendered form carries the new revision and the fingerprints of their values, so submitting it
+        # again means "keep mine" for the fields both changed. It shows their values where only they changed one.
+        shown_forms = forms
+        if opened is not None and conflict.shown_values is not None:
+            shown_forms = forms_showing(project=project, section_key=section_key, values=conflict.shown_values)
+        return _render_step(
+            request,
+            project,
+            section_key,
+            forms=shown_forms,
             revision=conflict.current_revision,
             conflict=conflict,
             status=409,
+            opened=conflict.opened,
+            confirmed=confirmed,
         )
     if result.saved:
-        messages.success(request, f"{SECTION_LABELS[section_key]} saved.")
+        saved = f"{SECTION_LABELS[section_key]} saved."
+        if result.merged_with:
+            saved += (
+                f" {result.merged_with} saved other fields of this step after you opened it;"
+                " their changes are kept alongside yours."
+            )
+        messages.success(request, saved)
     elif action == "save":
         messages.info(request, "Nothing had changed, so there was nothing to save.")
     if result.workflow_notice:
@@ -116,8 +224,14 @@ def _render_step(
     shown=None,
     conflict: EditConflict | None = None,
     status: int = 200,
+    opened: dict[str, str] | None = None,
+    refusal: str | None = None,
+    confirm_error: str | None = None,
+    confirmed: bool = False,
 ) -> HttpResponse:
     status_now = scope_status(project)
+    # Said before editing: what saving does to a scope that is in review, approved, or in or after sign-off.
+    consequence = workflow_hooks.edit_consequence(project=project, stage=project.stage) if forms else None
     context = {
         "project": project,
         "tab": "steps",
@@ -130,12 +244,89 @@ def _render_step(
         "can_edit": forms is not None,
         "is_staff_member": is_project_staff(request.user, project),
         "revision": revision,
+        # A list of pairs, not a dict: a field may be called "items" (see the activity page).
+        "opened_fields": sorted((opened or {}).items()),
+        "consequence": consequence,
+        "confirm_error": confirm_error,
+        "confirmed": confirmed and not confirm_error,
+        "refusal": refusal,
         "conflict": conflict,
         "forms": forms,
         "form": forms.form if forms else None,
         "shown": shown,
+        **_park_context(request, project, section_key),
     }
     return render(request, "scoping/steps/step.html", context, status=status)
+
+
+def _park_consequence(request: HttpRequest, project: DiscoveryProject):
+    """What parking a question does to a frozen scope when staff do it; a client's question never withdraws it."""
+    if workflow_hooks.edit_refusal(user=request.user, project=project) is not None:
+        return None
+    return workflow_hooks.edit_consequence(project=project, stage=project.stage)
+
+
+def _park_context(
+    request: HttpRequest,
+    project: DiscoveryProject,
+    section_key: str,
+    *,
+    park_form: ParkQuestionForm | None = None,
+    parked: OpenQuestion | None = None,
+) -> dict:
+    can_park = can_edit_scope(request.user, project)
+    if can_park and park_form is None:
+        park_form = ParkQuestionForm(consequence=_park_consequence(request, project))
+    questions = project.open_questions.filter(section=section_key, status="open").order_by(
+        F("due").asc(nulls_last=True), "id"
+    )
+    return {
+        "project": project,
+        "section_key": section_key,
+        "park_form": park_form if can_park else None,
+        "parked": parked,
+        "step_questions": list(questions),
+    }
+
+
+@login_required
+@require_POST
+def step_question(request: HttpRequest, project_id: int, section_key: str) -> HttpResponse:
+    """Park an open question for this step without leaving it; htmx swaps in the panel, typed step values stay."""
+    if section_key not in STEP_KEYS:
+        raise Http404("There is no such step.")
+    project = project_for_user(request.user, project_id)
+    if not can_edit_scope(request.user, project):
+        raise PermissionDenied("Only the project team and client stakeholders who may edit can add questions.")
+    form = ParkQuestionForm(request.POST, consequence=_park_consequence(request, project))
+    parked = None
+    if form.is_valid():
+        try:
+            parked = question_services.question_create(
+                project=project,
+                actor=request.user,
+                request=request,
+                question=form.cleaned_data["question"],
+                owner=form.cleaned_data["owner"],
+                due=form.cleaned_data["due"],
+                section=section_key,
+                status="open",
+            )
+        except ValidationError as problem:
+            form.add_error(None, ValidationError(problem.messages))
+    if not request.headers.get("HX-Request"):
+        if parked is not None:
+            messages.success(request, f"Question parked: “{parked.question}”.")
+        else:
+            messages.error(request, "The question was not parked: " + " ".join(_errors_of(form)))
+        return redirect(step_url(project, section_key) + "#park-question")
+    context = _park_context(request, project, section_key, park_form=None if parked else form, parked=parked)
+    # 200 even when the form has errors: htmx swaps only successful answers, and the errors belong in the panel.
+    return render(request, "scoping/steps/park_question.html", context)
+
+
+def _errors_of(form: django_forms.Form) -> list[str]:
+    return [str(error) for errors in form.errors.values() for error in errors]
 
 
 @login_required

@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from scoping.models.sections import FirstSlice, ProductionTarget, WorkflowIntegration
-from scoping.step_forms import build_step_forms
-from scoping.step_services import EditConflict, section_save
+from scoping.models.sections import SECTION_MODELS, FirstSlice, ProductionTarget, WorkflowIntegration
+from scoping.step_forms import SECTION_FORM_FIELDS, build_step_forms
+from scoping.step_services import EditConflict, fingerprint, section_fingerprints, section_save, section_with_rows
 
-from .step_helpers import step_post
+from .step_helpers import invoice_scope, step_post
 
 WORKFLOW = {"output_destination": "Coding fields in the ERP", "acting_role": "AP clerk", "action": "Accepts it"}
 
@@ -202,3 +202,128 @@ def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(project, 
     winner = next(name for name, outcome in outcomes.items() if outcome == "saved")
     saved = ProductionTarget.objects.get(project=project)
     assert (saved.revision, saved.workflow_name) == (1, winner)
+
+
+# --- merging: the form carries what it was opened with, so only fields both people changed conflict ------------------
+
+
+def opened_values(page: str) -> dict[str, str]:
+    """The hidden fingerprints of the values the form was opened with, as the browser posts them back."""
+    return dict(re.findall(r'<input type="hidden" name="(opened__\w+)" value="([^"]*)"', page))
+
+
+@pytest.fixture
+def opened_by_the_lead(both_open, client, project):
+    """The lead's tab, opened at revision 1 before the client editor saves: its fingerprints."""
+    page = client.get(step_url(project)).content.decode()
+    opened = opened_values(page)
+    assert "opened__change_management" in opened and "opened__fallback" in opened
+    return opened
+
+
+@pytest.mark.django_db
+def test_a_stale_save_of_other_fields_merges_instead_of_conflicting(opened_by_the_lead, client, project, participant):
+    client.force_login(participant)
+    client.post(
+        step_url(project), step_post("workflow", {**WORKFLOW, "change_management": "One-hour walkthrough"}, revision=1)
+    )
+
+    client.force_login(project.lead_consultant)
+    mine = {**WORKFLOW, "fallback": "Invoices stay uncoded, as today"}
+    response = client.post(step_url(project), {**step_post("workflow", mine, revision=1), **opened_by_the_lead})
+
+    assert response.status_code == 302
+    saved = WorkflowIntegration.objects.get(project=project)
+    assert (saved.revision, saved.change_management, saved.fallback) == (
+        3,
+        "One-hour walkthrough",
+        "Invoices stay uncoded, as today",
+    )
+
+
+@pytest.mark.django_db
+def test_only_fields_both_changed_conflict_and_keep_mine_leaves_their_other_fields(
+    opened_by_the_lead, client, project, participant
+):
+    client.force_login(participant)
+    theirs = {**WORKFLOW, "change_management": "One-hour walkthrough", "fallback": "Manual coding"}
+    client.post(step_url(project), step_post("workflow", theirs, revision=1))
+
+    client.force_login(project.lead_consultant)
+    mine = {**WORKFLOW, "fallback": "Invoices stay uncoded, as today"}
+    conflict = client.post(step_url(project), {**step_post("workflow", mine, revision=1), **opened_by_the_lead})
+    page = conflict.content.decode()
+
+    assert conflict.status_code == 409
+    rows = dict(re.findall(r'<tr data-field="(\w+)">(.*?)</tr>', page, re.S))
+    assert set(rows) == {"fallback"}
+    # The form now shows their change management (which I never touched) and my fallback.
+    assert "One-hour walkthrough</textarea>" in page
+    assert "Invoices stay uncoded, as today</textarea>" in page
+    assert WorkflowIntegration.objects.get(project=project).fallback == "Manual coding"
+
+    # "Keep mine" posts the form as shown, with the fingerprints of their saved values.
+    keep_mine = {
+        **step_post("workflow", {**mine, "change_management": "One-hour walkthrough"}, revision=hidden_revision(page)),
+        **opened_values(page),
+    }
+    assert client.post(step_url(project), keep_mine).status_code == 302
+    saved = WorkflowIntegration.objects.get(project=project)
+    assert (saved.revision, saved.change_management, saved.fallback) == (
+        3,
+        "One-hour walkthrough",
+        "Invoices stay uncoded, as today",
+    )
+
+
+@pytest.mark.django_db
+def test_rows_merge_as_one_list_when_only_one_person_changed_them(client, project, lead, participant):
+    client.force_login(lead)
+    url = step_url(project, "first_slice")
+    opened = opened_values(client.get(url).content.decode())
+    client.force_login(participant)
+    criteria = [{"criterion": "Lines accepted without edit", "threshold": "95%"}]
+    client.post(url, step_post("first_slice", {"acceptance_criteria": criteria}, revision=0))
+
+    client.force_login(lead)
+    response = client.post(url, {**step_post("first_slice", {"description": "Top 40 suppliers"}, revision=0), **opened})
+
+    assert response.status_code == 302
+    saved = FirstSlice.objects.get(project=project)
+    assert saved.description == "Top 40 suppliers"
+    assert [row.criterion for row in saved.acceptance_criteria.all()] == ["Lines accepted without edit"]
+
+
+@pytest.mark.django_db
+def test_rows_both_people_changed_are_one_conflict(client, project, lead, participant):
+    client.force_login(lead)
+    url = step_url(project, "first_slice")
+    opened = opened_values(client.get(url).content.decode())
+    client.force_login(participant)
+    client.post(url, step_post("first_slice", {"acceptance_criteria": [{"criterion": "Theirs"}]}, revision=0))
+
+    client.force_login(lead)
+    mine = {"description": "Top 40 suppliers", "acceptance_criteria": [{"criterion": "Mine"}]}
+    response = client.post(url, {**step_post("first_slice", mine, revision=0), **opened})
+
+    assert response.status_code == 409
+    rows = dict(re.findall(r'<tr data-field="(\w+)">(.*?)</tr>', response.content.decode(), re.S))
+    assert set(rows) == {"acceptance_criteria"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("section_key", list(SECTION_MODELS))
+def test_fingerprints_of_saved_values_match_the_same_values_posted_back(client, project, lead, section_key):
+    """Otherwise an untouched field would look changed, and merging would fall back to a conflict."""
+    client.force_login(lead)
+    data = step_post(section_key, invoice_scope()[section_key], revision=0)
+    assert client.post(step_url(project, section_key), data).status_code == 302
+    opened = opened_values(client.get(step_url(project, section_key)).content.decode())
+
+    section, rows = section_with_rows(project=project, section_key=section_key)
+    forms = build_step_forms(section_key, section=SECTION_MODELS[section_key](project=project), rows={}, data=data)
+    assert forms.is_valid()
+    posted = {name: fingerprint(forms.form.cleaned_data.get(name)) for name in SECTION_FORM_FIELDS[section_key]}
+    posted |= {rows_key: fingerprint(forms.formsets[rows_key].rows()) for rows_key in forms.formsets}
+    assert {f"opened__{name}": value for name, value in posted.items()} == opened
+    assert section_fingerprints(section_key=section_key, section=section, rows=rows) == posted

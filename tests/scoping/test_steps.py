@@ -398,7 +398,7 @@ def test_a_guided_step_save_runs_a_bounded_number_of_queries(client, project, le
 def test_the_workflow_hook_hears_about_every_real_edit(client, project, lead, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "scoping.workflow_hooks.after_scope_edit", lambda *, project, actor: calls.append((project.pk, actor.pk))
+        "scoping.workflow_hooks.after_scope_edit", lambda *, project, actor, **_: calls.append((project.pk, actor.pk))
     )
     client.force_login(lead)
     client.post(step_url(project, "workflow"), step_post("workflow", {"acting_role": "AP clerk"}, revision=0))
@@ -410,9 +410,10 @@ def test_the_workflow_hook_hears_about_every_real_edit(client, project, lead, mo
 def test_editing_stays_open_after_the_scope_is_frozen(client, project, lead):
     DiscoveryProject.objects.filter(pk=project.pk).update(stage=Stage.APPROVED)
     client.force_login(lead)
-    response = client.post(
-        step_url(project, "workflow"), step_post("workflow", {"acting_role": "AP clerk"}, revision=0)
-    )
+    data = step_post("workflow", {"acting_role": "AP clerk"}, revision=0)
+    # Saving withdraws the approval, so it needs a confirmation (see test_step_freeze.py).
+    assert client.post(step_url(project, "workflow"), data).status_code == 400
+    response = client.post(step_url(project, "workflow"), {**data, "confirm_reopen": "yes"})
     assert response.status_code == 302
 
 
