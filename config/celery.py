@@ -18,8 +18,12 @@ app.autodiscover_tasks()
 
 
 @signals.setup_logging.connect
-def _keep_django_logging(**kwargs) -> None:
-    """Connected, this stops Celery from replacing the root logger: Django's LOGGING (set by django.setup()) stays."""
+def _use_django_logging(**kwargs) -> None:
+    """Connected, this stops Celery from installing its own handlers; Django's LOGGING is used instead."""
+    from django.conf import settings
+    from django.utils.log import configure_logging
+
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
 
 @signals.worker_ready.connect
