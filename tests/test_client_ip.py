@@ -9,6 +9,7 @@ from django.urls import reverse
 from config.client_ip import client_ip
 from scoping.models import ActivityEvent
 from tests.factories import PASSWORD
+from tests.review_support import sound_project_fixture  # noqa: F401  (fixture)
 
 PROXY = "10.9.0.2"
 
@@ -100,3 +101,23 @@ def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(client, l
         HTTP_X_FORWARDED_FOR="198.51.100.7",
     )
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_signature_behind_the_proxy_records_the_signatorys_address(
+    client, sound_project, lead, reviewer, behind_proxy, monkeypatch
+):
+    from scoping.models import SignOff
+    from tests.review_support import client_signatory, to_awaiting_signoff
+
+    monkeypatch.setattr("reports.services._enqueue", lambda document_id: None)  # no worker here
+    version = to_awaiting_signoff(sound_project, lead, reviewer)
+    client.force_login(client_signatory(sound_project))
+    response = client.post(
+        reverse("projects:signoff", args=[sound_project.pk]),
+        {"action": "sign", "version_id": version.pk, "typed_name": "Priya Raman", "consent": "on"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7",
+    )
+    assert response.status_code == 302
+    assert SignOff.objects.get().ip == "198.51.100.7"

@@ -214,7 +214,7 @@ def stack(tmp_path_factory):
         "WEB_CONCURRENCY": "2",
         "LOG_FORMAT": "json",
         "HOME": str(tmp / "home"),
-        "EMAIL_URL": f"filemail://{tmp / 'mail'}",  # the console backend would print e-mails among the log lines
+        "EMAIL_URL": "dummymail://",  # the console backend would print e-mails among the log lines
         # Celery warns on stderr, in plain text, when run as root (the container runs as a normal user; tests may not).
         "PYTHONWARNINGS": "ignore:You're running the worker with superuser privileges",
     }
