@@ -1,13 +1,40 @@
-"""The Celery app; tasks are discovered in each installed app's tasks.py."""
+"""The Celery app; tasks are discovered in each installed app's tasks.py.
+
+Also: Celery keeps Django's LOGGING (JSON lines in production) instead of installing its own handlers, and a worker
+writes a heartbeat to Redis every WORKER_HEARTBEAT_INTERVAL seconds (see config/heartbeat.py), removed when it stops.
+"""
 
 from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("firstslice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _use_django_logging(**kwargs) -> None:
+    """Connected, this stops Celery from installing its own handlers; Django's LOGGING is used instead."""
+    from django.conf import settings
+    from django.utils.log import configure_logging
+
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender=None, **kwargs) -> None:
+    from config import heartbeat
+
+    heartbeat.start_worker_heartbeat(sender.hostname)
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(sender=None, **kwargs) -> None:
+    from config import heartbeat
+
+    heartbeat.stop_worker_heartbeat()

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,6 +167,8 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Lock-outs use the same client address as the audit trail and signatures (see "Reverse proxy" below).
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # --- Internationalisation -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -216,6 +219,8 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
+# The queue jobs go to and the worker consumes; the stack test gives its processes a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's job goes back to the queue
@@ -287,7 +292,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
@@ -296,10 +300,63 @@ if not DEBUG:
     if not SIGNING_PKCS12_PASSWORD:
         raise ImproperlyConfigured("SIGNING_PKCS12_PASSWORD must be set in production.")
 
+# --- Reverse proxy ---------------------------------------------------------------------------------------------
+# In production Firstslice runs behind a TLS proxy (Caddy in docker-compose.yml). Two separate trusts:
+# - DJANGO_TRUSTED_PROXIES: the proxies' own addresses (IPs or CIDR ranges). Only a request whose direct peer is one
+#   of them has its X-Forwarded-For read, and then from the right (config/client_ip.py). Empty: X-Forwarded-For is
+#   ignored and the peer address is the client.
+# - DJANGO_SECURE_PROXY_SSL_HEADER: "Header-Name: value" that marks a request as HTTPS, set by the proxy. Django
+#   trusts it from any peer, so the app port must be reachable only through the proxy. Empty or "off": not trusted.
+from config.client_ip import parse_trusted_proxies  # noqa: E402 - settings read the environment in order
+
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+parse_trusted_proxies(TRUSTED_PROXIES)  # a typo fails at start-up
+
+
+def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    if raw.strip().lower() in {"", "off", "none", "false"}:
+        return None
+    name, sep, value = raw.partition(":")
+    if not sep or not name.strip() or not value.strip():
+        raise ImproperlyConfigured(
+            f"DJANGO_SECURE_PROXY_SSL_HEADER={raw!r}: use the form 'X-Forwarded-Proto: https', or 'off'."
+        )
+    return "HTTP_" + name.strip().upper().replace("-", "_"), value.strip()
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+    os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "off" if DEBUG else "X-Forwarded-Proto: https")
+)
+# Health probes come over plain HTTP from inside the stack; they must not be redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- Health ---------------------------------------------------------------------------------------------------------
+# /readyz answers within about 2 s even when a dependency hangs; each check gets this long (seconds).
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "1.5"))
+# The worker writes a heartbeat to Redis this often; /readyz wants one younger than WORKER_HEARTBEAT_MAX_AGE.
+WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 10)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 30)
+
+# --- Logging --------------------------------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id; task_id in the worker).
+# Default: json in production, plain text in the demo.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "config.logs.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "text": {"()": "config.logs.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},

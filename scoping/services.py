@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from config.client_ip import client_ip  # the one client-address rule (trusted proxies); re-exported for workflow
+
 from .models import (
     ActivityEvent,
     Client,
@@ -31,12 +33,6 @@ from .models import (
 )
 
 User = get_user_model()
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def activity_record(

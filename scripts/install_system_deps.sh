@@ -2,10 +2,12 @@
 # Installs the Debian packages the suite needs, only when something is missing.
 # chromium: Playwright browser tests (playwright cannot download browsers here, so we use the system one).
 # fonts-noto-*: PDFs render Arabic, Hindi, Chinese and emoji instead of boxes. poppler-utils: pdftotext/pdftoppm.
+# caddy: the TLS reverse proxy the stack test (tests/stack) runs in front of gunicorn, as docker-compose.yml does.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v caddy >/dev/null 2>&1 || need+=(caddy)
 # Read the font list once: `fc-list | grep -q` under pipefail fails when grep stops reading early.
 fonts=$(fc-list 2>/dev/null || true)
 grep -qi "NotoSansArabic" <<<"$fonts" || need+=(fonts-noto-core)
@@ -22,3 +24,8 @@ echo "Installing system packages: ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Debian's caddy package starts a system-wide caddy on port 80; the suite only needs the binary (the stack test runs
+# its own on loopback), so stop that service again where systemd runs one.
+if [[ " ${need[*]} " == *" caddy "* ]] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet caddy; then
+  systemctl disable --now caddy >/dev/null 2>&1 || true
+fi
