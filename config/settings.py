@@ -332,7 +332,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Health ---------------------------------------------------------------------------------------------------------
 # /readyz answers within about 2 s even when a dependency hangs; each check gets this long (seconds).
-HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "1.5"))
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT") or "1.5")
 # The worker writes a heartbeat to Redis this often; /readyz wants one younger than WORKER_HEARTBEAT_MAX_AGE.
 WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 10)
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 30)

@@ -197,7 +197,7 @@ def stack(tmp_path_factory):
         "DJANGO_ALLOWED_HOSTS": HOST,
         "DJANGO_TRUSTED_PROXIES": "127.0.0.1",
         "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto: https",
-        "DJANGO_ALLOW_DEV_CERTIFICATE": "true",  # this test signs with a throwaway development certificate
+        "FIRSTSLICE_ALLOW_DEV_CERTIFICATE": "true",  # this test signs with a throwaway development certificate
         "DATABASE_URL": _database_url(database),
         "DB_POOL_MAX": "3",
         "REDIS_URL": os.environ["REDIS_URL"],
