@@ -183,3 +183,20 @@ def test_start_up_check_refuses_debug_in_production():
     refused = _manage(*START_CHECK, SQLITE_PATH=":memory:", DJANGO_DEBUG="true", FIRSTSLICE_ENVIRONMENT="production")
     assert refused.returncode != 0
     assert "firstslice.E001" in refused.stderr
+
+
+def test_the_entrypoint_runs_the_start_up_checks_before_the_web_server(tmp_path):
+    # gunicorn runs no system checks; scripts/entrypoint must, or production would start with the development key.
+    certificate = _write_certificate(
+        tmp_path / "dev.p12", organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password="production-pass"
+    )
+    env = {**os.environ, **PRODUCTION, "SQLITE_PATH": ":memory:", "SIGNING_PKCS12_PATH": str(certificate)}
+    env.update({"SIGNING_PKCS12_PASSWORD": "production-pass", "PYTHON": sys.executable, "WEB_BIND": "127.0.0.1:1"})
+    for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
+    refused = subprocess.run(
+        ["bash", "scripts/entrypoint", "web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode == 1
+    assert "firstslice.E002" in refused.stderr
+    assert "Booting worker" not in refused.stderr + refused.stdout  # gunicorn never started
