@@ -40,6 +40,31 @@ def test_raw_sql_cannot_change_the_trail_either(event):
         cursor.execute("UPDATE scoping_activityevent SET verb = 'x' WHERE id = %s", [event.pk])
 
 
+APPEND_ONLY_TABLES = ("scoping_activityevent", "scoping_scopeversion", "scoping_signoff")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+def test_postgresql_refuses_truncate_of_an_append_only_table(event, table):
+    # The row-level triggers never see TRUNCATE; a statement-level one does.
+    with pytest.raises(DatabaseError, match=f"{table} .*TRUNCATE is not allowed"), transaction.atomic():
+        with connection.cursor() as cursor:
+            # The event was inserted in this same test transaction; run its deferred FK checks first, or
+            # PostgreSQL refuses the TRUNCATE for that reason instead.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert ActivityEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_truncating_a_table_the_trail_refers_to_cannot_empty_the_trail_by_cascade(event):
+    with pytest.raises(DatabaseError, match="TRUNCATE is not allowed"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE scoping_discoveryproject CASCADE")
+    assert ActivityEvent.objects.filter(pk=event.pk).exists()
+
+
 @pytest.mark.django_db
 def test_the_model_refuses_to_save_an_existing_event(event):
     event.verb = "changed"
