@@ -23,13 +23,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
 from reports.models import DocumentKind, DocumentStatus, ScopeDocument, document_path
 from reports.rendering import DocumentMeta, RenderError, render_scope_pdf
+from reports.selectors import PENDING_STATUSES
 from reports.signing import sign_pdf
 from scoping.models import DiscoveryProject, ScopeVersion, SignOffDecision
 from scoping.services import activity_record
@@ -165,16 +166,45 @@ def _user_or_none(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def _pending_twin(*, version: ScopeVersion, kind: str, exclude_pk: int | None = None) -> ScopeDocument | None:
+    """The queued or rendering document of this version and kind, if there is one (there is at most one)."""
+    pending = ScopeDocument.objects.filter(version=version, kind=kind, status__in=PENDING_STATUSES)
+    if exclude_pk is not None:
+        pending = pending.exclude(pk=exclude_pk)
+    return pending.first()
+
+
 @transaction.atomic
 def document_create(
     *, version: ScopeVersion, kind: str, requested_by, request: HttpRequest | None = None
 ) -> ScopeDocument:
-    """The queued row only, without queueing a job: ``document_request`` queues it; ``render_scope`` renders inline."""
+    """The queued row only, without queueing a job: ``document_request`` queues it; ``render_scope`` renders inline.
+
+    A request identical to one still queued or rendering (same version, same kind) gets that document back, with
+    ``reused`` set, instead of a second row and a second render. Requests for one project are serialised on the
+    project row, and a partial unique constraint backs that up, so five simultaneous clicks make one document.
+    """
     if kind not in DocumentKind.values:
         raise DocumentRefused(f"Unknown document kind {kind!r}; choose draft or proposal.")
     if kind == DocumentKind.SIGNED and not version.signoffs.filter(decision=SignOffDecision.SIGNED).exists():
         raise DocumentRefused(f"{version.label} has no sign-off yet, so there is nothing to put in a signed document.")
-    document = ScopeDocument.objects.create(version=version, kind=kind, requested_by=_user_or_none(requested_by))
+    list(DiscoveryProject.objects.select_for_update().filter(pk=version.project_id).values_list("pk"))
+    if (pending := _pending_twin(version=version, kind=kind)) is not None:
+        pending.reused = True
+        return pending
+    try:
+        with transaction.atomic():
+            document = ScopeDocument.objects.create(
+                version=version, kind=kind, requested_by=_user_or_none(requested_by)
+            )
+    except IntegrityError:
+        # A retry put a failed twin back in the queue meanwhile (retries do not take the project lock).
+        pending = _pending_twin(version=version, kind=kind)
+        if pending is None:
+            raise
+        pending.reused = True
+        return pending
+    document.reused = False
     activity_record(
         actor=requested_by,
         verb="document_requested",
@@ -197,6 +227,7 @@ def document_request(
 ) -> ScopeDocument:
     """Create a queued document for a frozen version and queue its render once the transaction commits.
 
+    An identical document already queued or rendering is returned instead (``reused`` is True; no second job).
     Raises ``BrokerUnavailable`` (before writing anything) when the job broker does not answer. Pass
     ``check_broker=False`` from flows that must not fail because of the broker (the sign-off): the row is then
     created anyway and, if the job cannot be published, marked failed with a Retry button.
@@ -204,7 +235,8 @@ def document_request(
     if check_broker:
         broker_check()
     document = document_create(version=version, kind=kind, requested_by=requested_by, request=request)
-    transaction.on_commit(partial(_enqueue, document.pk))
+    if not document.reused:
+        transaction.on_commit(partial(_enqueue, document.pk))
     return document
 
 
@@ -300,7 +332,7 @@ def _sign(pdf: bytes, document: ScopeDocument, meta: DocumentMeta) -> bytes:
 
 
 def _claim(document_id: int) -> ScopeDocument | None:
-    """Mark the document as rendering (one more attempt), unless it is gone or already ready."""
+    """Mark the document as rendering (one more attempt), unless it is gone, already ready, or superseded."""
     with transaction.atomic():
         document = (
             ScopeDocument.objects.select_for_update()
@@ -310,6 +342,10 @@ def _claim(document_id: int) -> ScopeDocument | None:
         )
         if document is None or document.status == DocumentStatus.READY:
             return document
+        if document.status == DocumentStatus.FAILED and _pending_twin(
+            version=document.version, kind=document.kind, exclude_pk=document.pk
+        ):
+            return document  # a late delivery of a failed job; a newer request of the same PDF is already under way
         document.status = DocumentStatus.RENDERING
         document.started_at = timezone.now()
         document.finished_at = None
@@ -327,7 +363,7 @@ def document_render(*, document_id: int) -> ScopeDocument | None:
     Returns None when the document no longer exists.
     """
     document = _claim(document_id)
-    if document is None or document.status == DocumentStatus.READY:
+    if document is None or document.status != DocumentStatus.RENDERING:
         return document
     meta = document_meta(document)
     started = time.perf_counter()
@@ -452,14 +488,24 @@ def document_retry(*, document: ScopeDocument, actor, request: HttpRequest | Non
     """Queue a failed document again. Raises ``BrokerUnavailable`` (nothing changed) when the broker is down."""
     if document.status != DocumentStatus.FAILED:
         raise DocumentRefused(f"Only a failed document can be retried; this one is {document.get_status_display()}.")
+    already_made = DocumentRefused(
+        f"{document.get_kind_display()} PDF of {document.version.label} is already being made (it was requested "
+        "again after this one failed); it is shown above."
+    )
+    if _pending_twin(version=document.version, kind=document.kind, exclude_pk=document.pk):
+        raise already_made
     broker_check()
-    if not _document_requeue(
-        document_id=document.pk,
-        actor=actor,
-        request=request,
-        verb="document_retried",
-        expected_status=DocumentStatus.FAILED,
-    ):
+    try:
+        requeued = _document_requeue(
+            document_id=document.pk,
+            actor=actor,
+            request=request,
+            verb="document_retried",
+            expected_status=DocumentStatus.FAILED,
+        )
+    except IntegrityError:
+        raise already_made from None  # a new request of the same PDF was made at the same moment
+    if not requeued:
         raise DocumentRefused("This document was already retried; its new status is shown below.")
     document.refresh_from_db()
     return document
