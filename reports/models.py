@@ -43,6 +43,8 @@ class ScopeDocument(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While rendering: the job renews this every few seconds; once it lies in the past, the worker is gone.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     # Not stored: ``document_create`` sets it when an identical pending request was returned instead of a new row.
     reused = False
