@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoping.readiness import SECTIONS
@@ -115,10 +116,14 @@ class ScopeImportForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    too_large = False
+    upload_error = ""  # set by the view when the body was refused unread
+
     def clean_file(self) -> object:
         """Read and parse the upload; the parsed JSON replaces the file in ``cleaned_data``."""
         upload = self.cleaned_data["file"]
         if upload.size > UPLOAD_MAX_BYTES:
+            self.too_large = True
             raise ValidationError(f"The file {too_big_message(upload.size)}")
         try:
             return parse_scope_bytes(upload.read(), max_bytes=UPLOAD_MAX_BYTES)
@@ -260,14 +265,38 @@ def scope_json(request: HttpRequest, project_id: int) -> HttpResponse:
     return response
 
 
+# A multipart body carries headers and the client field besides the file; a body far beyond the file limit is
+# refused by its Content-Length before a byte of it is read (the server reads no more than Content-Length).
+_BODY_ALLOWANCE = 64 * 1024
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_exempt  # CSRF is still checked, by _scope_import_page, after the size check (the check reads the body)
 @login_required
 @require_http_methods(["GET", "POST"])
 def scope_import(request: HttpRequest) -> HttpResponse:
     """Create a project from an uploaded scope file; a bad file is rejected whole, with every problem listed."""
     if not request.user.can_create_projects:
         raise PermissionDenied("Only consultants and admins can create projects.")
+    if request.method == "POST" and (size := _content_length(request)) > UPLOAD_MAX_BYTES + _BODY_ALLOWANCE:
+        form = ScopeImportForm()
+        form.upload_error = f"The upload {too_big_message(size)} Nothing was read or imported; choose the scope file."
+        return render(request, "scoping/import.html", {"form": form}, status=413)
+    return _scope_import_page(request)
+
+
+@csrf_protect
+def _scope_import_page(request: HttpRequest) -> HttpResponse:
     form = ScopeImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "scoping/import.html", {"form": form})
+    if form.is_valid():
         try:
             project = import_scope(
                 data=form.cleaned_data["file"], client_name=form.cleaned_data["client"] or None, user=request.user
@@ -280,4 +309,5 @@ def scope_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Scope imported as the project “{project.name}” for {project.client.name}.")
             return redirect(project)
-    return render(request, "scoping/import.html", {"form": form})
+    # The file was refused: answer 4xx (413 when it was too big), with every problem on the page.
+    return render(request, "scoping/import.html", {"form": form}, status=413 if form.too_large else 400)
