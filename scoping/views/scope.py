@@ -32,6 +32,9 @@ from ..scope_schema import CHOICES, LONG_TEXT_MAX, SHORT_TEXT_MAX, ScopeValidati
 # --- forms ------------------------------------------------------------------------------------------------------
 
 
+OPEN_QUESTION_NEEDS = {"owner": "Name who finds out the answer.", "due": "Give the date the answer is needed by."}
+
+
 class QuestionForm(forms.ModelForm):
     """Add or edit a question. An open question needs someone who finds out and a date; an answered one, the answer."""
 
@@ -53,17 +56,27 @@ class QuestionForm(forms.ModelForm):
         self.fields["status"].required = True
         self.fields["owner"].help_text = f"{self.fields['owner'].help_text} Up to {SHORT_TEXT_MAX} characters."
         self.fields["answer"].help_text = f"{self.fields['answer'].help_text} Up to {LONG_TEXT_MAX} characters."
+        # An open question needs who finds out and by when: marked required (asterisk, required attribute) while
+        # the question is, or is being saved as, open; an answered or dropped one may leave them empty.
+        for name, message in OPEN_QUESTION_NEEDS.items():
+            self.fields[name].required = self._status() == "open"
+            self.fields[name].error_messages["required"] = message
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def _status(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("status")) or ""
+        return self.initial.get("status") or (self.instance.status if self.instance.pk else "open")
 
     def clean(self) -> dict:
         cleaned = super().clean()
         status = cleaned.get("status")
         if status == "open":
             if "owner" in cleaned and not cleaned["owner"].strip():
-                self.add_error("owner", "Name who finds out the answer.")
+                self.add_error("owner", OPEN_QUESTION_NEEDS["owner"])
             if "due" in cleaned and cleaned["due"] is None:
-                self.add_error("due", "Give the date the answer is needed by.")
+                self.add_error("due", OPEN_QUESTION_NEEDS["due"])
         if status == "answered" and "answer" in cleaned and not cleaned["answer"].strip():
             self.add_error("answer", "Write the answer to mark the question answered.")
         return cleaned
