@@ -232,8 +232,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Safety net for jobs whose worker died: re-queue or fail documents stuck in "rendering" (celery beat).
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-documents": {"task": "reports.sweep_stale_documents", "schedule": 60.0},
+    "sweep-stale-documents": {"task": "reports.sweep_stale_documents", "schedule": 15.0},
 }
+# A rendering job holds a lease on its document and renews it while it works; the sweep re-queues a document whose
+# lease lapsed (the worker died), long before the hard time limit would tell.
+DOCUMENT_LEASE_SECONDS = env_int("DOCUMENT_LEASE_SECONDS", 30)
+DOCUMENT_LEASE_RENEW_SECONDS = env_int("DOCUMENT_LEASE_RENEW_SECONDS", 10)
+if not 0 < DOCUMENT_LEASE_RENEW_SECONDS < DOCUMENT_LEASE_SECONDS:
+    raise ImproperlyConfigured("DOCUMENT_LEASE_RENEW_SECONDS must be positive and shorter than DOCUMENT_LEASE_SECONDS.")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:

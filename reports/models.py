@@ -43,9 +43,22 @@ class ScopeDocument(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While rendering: the job renews this every few seconds; once it lies in the past, the worker is gone.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    # Not stored: ``document_create`` sets it when an identical pending request was returned instead of a new row.
+    reused = False
 
     class Meta:
         ordering = ("-created_at",)
+        constraints = [
+            # Identical requests share one job: at most one queued or rendering document per version and kind.
+            models.UniqueConstraint(
+                fields=["version", "kind"],
+                condition=models.Q(status__in=["queued", "rendering"]),
+                name="one_pending_document_per_version_and_kind",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} PDF of {self.version} ({self.status})"

@@ -721,6 +721,49 @@ def _question_is_open(row: Mapping[str, Any]) -> bool:
     return str(row.get("status") or "open").strip().lower() == "open"
 
 
+def _date_or_none(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _questions(rows: list[Mapping[str, Any]], *, frozen_on: date) -> list[dict[str, Any]]:
+    """Open questions first, earliest due first (undated last), then the answered and dropped ones.
+
+    Overdue means still open and due before the day the version was frozen, so the same version always prints the
+    same marks, whenever the PDF is made.
+    """
+    questions = []
+    for row in rows:
+        due = _date_or_none(row.get("due"))
+        is_open = _question_is_open(row)
+        questions.append(
+            {
+                "question": _text(row.get("question")) or NOT_STATED,
+                "answer": _text(row.get("answer")),
+                "section": _choice("section", row.get("section")),
+                "owner": _text(row.get("owner")),
+                "due": _iso_date(row.get("due")),
+                "due_short": _short_date(row.get("due")),
+                "status": _choice("status", row.get("status") or "open"),
+                "is_open": is_open,
+                "is_overdue": is_open and due is not None and due < frozen_on,
+                "_sort": (not is_open, due is None, due or date.max),
+            }
+        )
+    questions.sort(key=lambda question: question["_sort"])  # stable: equal dates keep the order they were added
+    for question in questions:
+        del question["_sort"]
+    return questions
+
+
 def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -> dict[str, Any]:
     """Everything the print template shows, worded and formatted; tolerant of partial or odd snapshots."""
     scope = _mapping(snapshot)
@@ -754,20 +797,7 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
         )
 
     costs = compute_costs(cost_section)
-    questions = []
-    for row in _rows(scope.get("open_questions")):
-        questions.append(
-            {
-                "question": _text(row.get("question")) or NOT_STATED,
-                "answer": _text(row.get("answer")),
-                "section": _choice("section", row.get("section")),
-                "owner": _text(row.get("owner")),
-                "due": _iso_date(row.get("due")),
-                "due_short": _short_date(row.get("due")),
-                "status": _choice("status", row.get("status") or "open"),
-                "is_open": _question_is_open(row),
-            }
-        )
+    questions = _questions(_rows(scope.get("open_questions")), frozen_on=meta.frozen_at.date())
     open_questions = [question for question in questions if question["is_open"]]
 
     client = _text(project.get("client")) or "Client not named"
@@ -810,6 +840,7 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
         ],
         "questions": questions,
         "open_questions": open_questions,
+        "overdue_questions": sum(1 for question in open_questions if question["is_overdue"]),
         "summary_questions": open_questions[:SUMMARY_QUESTION_LIMIT],
         "more_open_questions": max(0, len(open_questions) - SUMMARY_QUESTION_LIMIT),
         "risks": [

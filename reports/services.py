@@ -5,14 +5,16 @@ bench call the same function, so there is one code path from frozen version to s
 
 States: queued -> rendering -> ready | failed. A failed document always carries a message a person understands and
 can be retried. A document never stays "rendering" for ever: a worker that dies mid-render leaves the broker message
-unacknowledged (acks_late), so Redis delivers it again; and ``documents_sweep_stale`` re-queues or fails anything
-that has been "rendering" for longer than the hard time limit plus a margin.
+unacknowledged (acks_late), so Redis delivers it again; a rendering job renews a lease on its row every few seconds,
+and ``documents_sweep_stale`` re-queues or fails a document whose lease lapsed (or that has been "rendering" for
+longer than the hard time limit plus a margin).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -23,13 +25,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
 from reports.models import DocumentKind, DocumentStatus, ScopeDocument, document_path
 from reports.rendering import DocumentMeta, RenderError, render_scope_pdf
+from reports.selectors import PENDING_STATUSES
 from reports.signing import sign_pdf
 from scoping.models import DiscoveryProject, ScopeVersion, SignOffDecision
 from scoping.services import activity_record
@@ -87,6 +90,8 @@ BROKER_PING_TIMEOUT_SECONDS = 2.0
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 MAX_RENDER_ATTEMPTS = 3
 STALE_MARGIN_SECONDS = 60
+LEASE_SECONDS = 30
+LEASE_RENEW_SECONDS = 10
 QUEUED_STALE_SECONDS = 15 * 60
 STATUS_LABELS = {
     DocumentKind.DRAFT: "Draft for discussion: not approved",
@@ -165,16 +170,45 @@ def _user_or_none(user):
     return user if getattr(user, "is_authenticated", False) else None
 
 
+def _pending_twin(*, version: ScopeVersion, kind: str, exclude_pk: int | None = None) -> ScopeDocument | None:
+    """The queued or rendering document of this version and kind, if there is one (there is at most one)."""
+    pending = ScopeDocument.objects.filter(version=version, kind=kind, status__in=PENDING_STATUSES)
+    if exclude_pk is not None:
+        pending = pending.exclude(pk=exclude_pk)
+    return pending.first()
+
+
 @transaction.atomic
 def document_create(
     *, version: ScopeVersion, kind: str, requested_by, request: HttpRequest | None = None
 ) -> ScopeDocument:
-    """The queued row only, without queueing a job: ``document_request`` queues it; ``render_scope`` renders inline."""
+    """The queued row only, without queueing a job: ``document_request`` queues it; ``render_scope`` renders inline.
+
+    A request identical to one still queued or rendering (same version, same kind) gets that document back, with
+    ``reused`` set, instead of a second row and a second render. Requests for one project are serialised on the
+    project row, and a partial unique constraint backs that up, so five simultaneous clicks make one document.
+    """
     if kind not in DocumentKind.values:
         raise DocumentRefused(f"Unknown document kind {kind!r}; choose draft or proposal.")
     if kind == DocumentKind.SIGNED and not version.signoffs.filter(decision=SignOffDecision.SIGNED).exists():
         raise DocumentRefused(f"{version.label} has no sign-off yet, so there is nothing to put in a signed document.")
-    document = ScopeDocument.objects.create(version=version, kind=kind, requested_by=_user_or_none(requested_by))
+    list(DiscoveryProject.objects.select_for_update().filter(pk=version.project_id).values_list("pk"))
+    if (pending := _pending_twin(version=version, kind=kind)) is not None:
+        pending.reused = True
+        return pending
+    try:
+        with transaction.atomic():
+            document = ScopeDocument.objects.create(
+                version=version, kind=kind, requested_by=_user_or_none(requested_by)
+            )
+    except IntegrityError:
+        # A retry put a failed twin back in the queue meanwhile (retries do not take the project lock).
+        pending = _pending_twin(version=version, kind=kind)
+        if pending is None:
+            raise
+        pending.reused = True
+        return pending
+    document.reused = False
     activity_record(
         actor=requested_by,
         verb="document_requested",
@@ -197,6 +231,7 @@ def document_request(
 ) -> ScopeDocument:
     """Create a queued document for a frozen version and queue its render once the transaction commits.
 
+    An identical document already queued or rendering is returned instead (``reused`` is True; no second job).
     Raises ``BrokerUnavailable`` (before writing anything) when the job broker does not answer. Pass
     ``check_broker=False`` from flows that must not fail because of the broker (the sign-off): the row is then
     created anyway and, if the job cannot be published, marked failed with a Retry button.
@@ -204,7 +239,8 @@ def document_request(
     if check_broker:
         broker_check()
     document = document_create(version=version, kind=kind, requested_by=requested_by, request=request)
-    transaction.on_commit(partial(_enqueue, document.pk))
+    if not document.reused:
+        transaction.on_commit(partial(_enqueue, document.pk))
     return document
 
 
@@ -300,7 +336,7 @@ def _sign(pdf: bytes, document: ScopeDocument, meta: DocumentMeta) -> bytes:
 
 
 def _claim(document_id: int) -> ScopeDocument | None:
-    """Mark the document as rendering (one more attempt), unless it is gone or already ready."""
+    """Mark the document as rendering (one more attempt), unless it is gone, already ready, or superseded."""
     with transaction.atomic():
         document = (
             ScopeDocument.objects.select_for_update()
@@ -310,13 +346,69 @@ def _claim(document_id: int) -> ScopeDocument | None:
         )
         if document is None or document.status == DocumentStatus.READY:
             return document
+        if document.status == DocumentStatus.FAILED and _pending_twin(
+            version=document.version, kind=document.kind, exclude_pk=document.pk
+        ):
+            return document  # a late delivery of a failed job; a newer request of the same PDF is already under way
         document.status = DocumentStatus.RENDERING
         document.started_at = timezone.now()
+        document.lease_expires_at = document.started_at + timedelta(seconds=_lease_seconds())
         document.finished_at = None
         document.attempts += 1
         document.error_message = ""
-        document.save(update_fields=["status", "started_at", "finished_at", "attempts", "error_message", "updated_at"])
+        document.save(
+            update_fields=[
+                "status",
+                "started_at",
+                "lease_expires_at",
+                "finished_at",
+                "attempts",
+                "error_message",
+                "updated_at",
+            ]
+        )
         return document
+
+
+def _lease_seconds() -> int:
+    return getattr(settings, "DOCUMENT_LEASE_SECONDS", LEASE_SECONDS)
+
+
+class _LeaseKept:
+    """Keeps renewing a rendering document's lease from a background thread while the render runs.
+
+    A worker that dies (SIGKILL, out of memory, the machine going away) stops renewing, so its lease lapses within
+    ``DOCUMENT_LEASE_SECONDS`` and the sweep queues the document again. The thread uses its own database
+    connection, opened only at the first renewal (a render shorter than the renewal interval never opens one).
+    """
+
+    def __init__(self, document_id: int) -> None:
+        self.document_id = document_id
+        self.every = getattr(settings, "DOCUMENT_LEASE_RENEW_SECONDS", LEASE_RENEW_SECONDS)
+        self.length = _lease_seconds()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._renew, name=f"lease-{document_id}", daemon=True)
+
+    def __enter__(self) -> _LeaseKept:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=self.every + 5)
+
+    def _renew(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                renewed = ScopeDocument.objects.filter(pk=self.document_id, status=DocumentStatus.RENDERING).update(
+                    lease_expires_at=timezone.now() + timedelta(seconds=self.length)
+                )
+                if not renewed:
+                    return  # no longer ours to render (finished, failed or queued again)
+        except Exception:  # the database may be away; the lease then lapses and the sweep decides
+            logger.exception("Could not renew the render lease of document %s", self.document_id)
+        finally:
+            connection.close()  # this thread's own connection
 
 
 def document_render(*, document_id: int) -> ScopeDocument | None:
@@ -327,23 +419,24 @@ def document_render(*, document_id: int) -> ScopeDocument | None:
     Returns None when the document no longer exists.
     """
     document = _claim(document_id)
-    if document is None or document.status == DocumentStatus.READY:
+    if document is None or document.status != DocumentStatus.RENDERING:
         return document
-    meta = document_meta(document)
-    started = time.perf_counter()
-    try:
-        rendered = render_scope_pdf(snapshot=document.version.scope, meta=meta)
-        pdf = _sign(rendered.pdf, document, meta) if document.kind == DocumentKind.SIGNED else rendered.pdf
-    except RenderError as exc:
-        if isinstance(exc.__cause__, SoftTimeLimitExceeded):
-            return document_fail(document_id=document_id, message=_time_limit_message())
-        return document_fail(document_id=document_id, message=str(exc))
-    except SigningUnavailable as exc:
-        return document_fail(document_id=document_id, message=str(exc))
-    render_seconds = time.perf_counter() - started
+    with _LeaseKept(document_id):
+        meta = document_meta(document)
+        started = time.perf_counter()
+        try:
+            rendered = render_scope_pdf(snapshot=document.version.scope, meta=meta)
+            pdf = _sign(rendered.pdf, document, meta) if document.kind == DocumentKind.SIGNED else rendered.pdf
+        except RenderError as exc:
+            if isinstance(exc.__cause__, SoftTimeLimitExceeded):
+                return document_fail(document_id=document_id, message=_time_limit_message())
+            return document_fail(document_id=document_id, message=str(exc))
+        except SigningUnavailable as exc:
+            return document_fail(document_id=document_id, message=str(exc))
+        render_seconds = time.perf_counter() - started
 
-    filename = document_download_filename(document)
-    stored_name = default_storage.save(document_path(document, filename), ContentFile(pdf, name=filename))
+        filename = document_download_filename(document)
+        stored_name = default_storage.save(document_path(document, filename), ContentFile(pdf, name=filename))
     with transaction.atomic():
         locked = ScopeDocument.objects.select_for_update().select_related("version__project").get(pk=document_id)
         if locked.status == DocumentStatus.READY:
@@ -358,6 +451,7 @@ def document_render(*, document_id: int) -> ScopeDocument | None:
         locked.render_seconds = round(render_seconds, 4)
         locked.error_message = ""
         locked.finished_at = timezone.now()
+        locked.lease_expires_at = None
         locked.save()
         activity_record(
             actor=None,
@@ -403,7 +497,8 @@ def document_fail(*, document_id: int, message: str) -> ScopeDocument | None:
         document.status = DocumentStatus.FAILED
         document.error_message = message
         document.finished_at = timezone.now()
-        document.save(update_fields=["status", "error_message", "finished_at", "updated_at"])
+        document.lease_expires_at = None
+        document.save(update_fields=["status", "error_message", "finished_at", "lease_expires_at", "updated_at"])
         activity_record(
             actor=None,
             verb="document_failed",
@@ -420,6 +515,7 @@ def document_note_retry(*, document_id: int, error: BaseException, attempt: int,
     ScopeDocument.objects.filter(pk=document_id).exclude(status=DocumentStatus.READY).update(
         status=DocumentStatus.QUEUED,
         error_message=RETRYING_NOTE.format(error=type(error).__name__, attempt=attempt, total=total),
+        lease_expires_at=None,
         updated_at=timezone.now(),
     )
 
@@ -436,7 +532,10 @@ def _document_requeue(
     document.error_message = note
     document.started_at = None
     document.finished_at = None
-    document.save(update_fields=["status", "error_message", "started_at", "finished_at", "updated_at"])
+    document.lease_expires_at = None
+    document.save(
+        update_fields=["status", "error_message", "started_at", "finished_at", "lease_expires_at", "updated_at"]
+    )
     if verb:
         activity_record(
             actor=actor,
@@ -454,14 +553,24 @@ def document_retry(*, document: ScopeDocument, actor, request: HttpRequest | Non
     """Queue a failed document again. Raises ``BrokerUnavailable`` (nothing changed) when the broker is down."""
     if document.status != DocumentStatus.FAILED:
         raise DocumentRefused(f"Only a failed document can be retried; this one is {document.get_status_display()}.")
+    already_made = DocumentRefused(
+        f"{document.get_kind_display()} PDF of {document.version.label} is already being made (it was requested "
+        "again after this one failed); it is shown above."
+    )
+    if _pending_twin(version=document.version, kind=document.kind, exclude_pk=document.pk):
+        raise already_made
     broker_check()
-    if not _document_requeue(
-        document_id=document.pk,
-        actor=actor,
-        request=request,
-        verb="document_retried",
-        expected_status=DocumentStatus.FAILED,
-    ):
+    try:
+        requeued = _document_requeue(
+            document_id=document.pk,
+            actor=actor,
+            request=request,
+            verb="document_retried",
+            expected_status=DocumentStatus.FAILED,
+        )
+    except IntegrityError:
+        raise already_made from None  # a new request of the same PDF was made at the same moment
+    if not requeued:
         raise DocumentRefused("This document was already retried; its new status is shown below.")
     document.refresh_from_db()
     return document
@@ -470,8 +579,9 @@ def document_retry(*, document: ScopeDocument, actor, request: HttpRequest | Non
 def documents_sweep_stale(*, document_ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
     """Re-queue or fail documents whose job has evidently been lost; returns how many were touched.
 
-    "Rendering" for longer than the hard time limit plus a margin means the worker died (the hard limit would
-    have stopped a live one): re-queued while attempts remain and the broker answers, else failed with Retry.
+    "Rendering" with a lapsed lease means the worker died (a live job renews its lease every
+    ``DOCUMENT_LEASE_RENEW_SECONDS``), as does "rendering" for longer than the hard time limit plus a margin (the
+    hard limit would have stopped a live one): re-queued while attempts remain and the broker answers, else failed.
     "Queued" for a long time means the job message was lost: failed with Retry.
     Runs from the status poll (for the documents on screen) and periodically (``reports.tasks``).
     """
@@ -480,9 +590,14 @@ def documents_sweep_stale(*, document_ids: Iterable[int] | None = None, now: dat
         settings, "DOCUMENT_STALE_MARGIN_SECONDS", STALE_MARGIN_SECONDS
     )
     queued_limit = getattr(settings, "DOCUMENT_QUEUED_STALE_SECONDS", QUEUED_STALE_SECONDS)
-    candidates = ScopeDocument.objects.filter(
-        status=DocumentStatus.RENDERING, started_at__lt=now - timedelta(seconds=rendering_limit)
-    ) | ScopeDocument.objects.filter(status=DocumentStatus.QUEUED, updated_at__lt=now - timedelta(seconds=queued_limit))
+    rendering = ScopeDocument.objects.filter(status=DocumentStatus.RENDERING)
+    candidates = (
+        rendering.filter(lease_expires_at__lt=now)
+        | rendering.filter(started_at__lt=now - timedelta(seconds=rendering_limit))
+        | ScopeDocument.objects.filter(
+            status=DocumentStatus.QUEUED, updated_at__lt=now - timedelta(seconds=queued_limit)
+        )
+    )
     if document_ids is not None:
         candidates = candidates.filter(pk__in=list(document_ids))
     stale = list(candidates.values_list("pk", "status", "attempts"))

@@ -236,11 +236,18 @@ def document_list(request, project_id: int):
             except (services.DocumentRefused, ScopeValidationError) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(
-                    request,
-                    f"{document.get_kind_display()} PDF of {document.version.label} requested. "
-                    "It appears below as soon as it is ready.",
-                )
+                if document.reused:
+                    messages.info(
+                        request,
+                        f"{document.get_kind_display()} PDF of {document.version.label} is already being made, so "
+                        "no second copy was queued. It appears below as soon as it is ready.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"{document.get_kind_display()} PDF of {document.version.label} requested. "
+                        "It appears below as soon as it is ready.",
+                    )
                 return redirect("projects:documents", project.pk)
     page = Paginator(selectors.project_documents(project=project), DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from .readiness import SECTION_LABELS, SECTIONS
+from .selectors import OpenQuestionCount
 from .workflow import REASON_MIN_LENGTH, TEXT_MAX, TYPED_NAME_MAX
 
 DECISION_CHOICES = (
@@ -40,7 +41,51 @@ class RiskAcceptForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+def _questions(count: int) -> str:
+    return f"{count} open question{'' if count == 1 else 's'}"
+
+
+class OpenQuestionsConfirmation(forms.Form):
+    """Adds "I know these questions are open" when the version leaves any open; ``action`` words the box."""
+
+    action = ""
+    refusal = ""
+
+    def __init__(self, *args, open_questions: OpenQuestionCount | None = None, version_label: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_questions = open_questions or OpenQuestionCount(total=0, overdue=0)
+        self.version_label = version_label
+        if self.open_questions.total:
+            self.fields["confirm_open_questions"] = forms.BooleanField(
+                label=f"{self.action} with {_questions(self.open_questions.total)} still open",
+                required=False,
+            )
+
+    def open_questions_unconfirmed(self) -> bool:
+        return bool(self.open_questions.total) and not self.cleaned_data.get("confirm_open_questions")
+
+    def refuse_unconfirmed_questions(self) -> None:
+        self.add_error(
+            "confirm_open_questions",
+            f"{self.version_label} still has {_questions(self.open_questions.total)}. {self.refusal}",
+        )
+
+
+class SignoffRequestForm(OpenQuestionsConfirmation):
+    action = "Send for sign-off"
+    refusal = "Tick the box to send it for sign-off with them open, or answer them first."
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.open_questions_unconfirmed():
+            self.refuse_unconfirmed_questions()
+        return cleaned
+
+
+class ReviewForm(OpenQuestionsConfirmation):
+    action = "Approve"
+    refusal = "Tick the box to approve with them open, or request changes."
+
     version_id = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         label="Decision",
@@ -64,6 +109,12 @@ class ReviewForm(forms.Form):
                 max_length=TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "approve" and self.open_questions_unconfirmed():
+            self.refuse_unconfirmed_questions()
+        return cleaned
 
     def comment_fields(self):
         return [(section, SECTION_LABELS[section], self[f"comment_{section}"]) for section in SECTIONS]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 
 from .access import can_edit_scope, is_project_staff
-from .models import AcceptedRisk, Client, DiscoveryProject
+from .models import AcceptedRisk, Client, DiscoveryProject, ScopeVersion
 
 
 def project_pipeline(*, user, query: str = "", stage: str = "", client: Client | None = None) -> QuerySet:
@@ -38,3 +41,27 @@ def project_overview(*, project: DiscoveryProject, user) -> dict:
         "participants": project.participants.select_related("user"),
         "members": project.memberships.select_related("user"),
     }
+
+
+@dataclass(frozen=True)
+class OpenQuestionCount:
+    """How many questions a frozen version leaves open, and how many of those are past their due date."""
+
+    total: int
+    overdue: int
+
+
+def version_open_questions(*, version: ScopeVersion, today: date) -> OpenQuestionCount:
+    """Counted in the frozen scope itself: that is what is approved, signed and printed."""
+    rows = version.scope.get("open_questions") if isinstance(version.scope, dict) else None
+    total = overdue = 0
+    for row in rows if isinstance(rows, list) else ():
+        if not isinstance(row, dict) or str(row.get("status") or "open") != "open":
+            continue
+        total += 1
+        try:
+            due = date.fromisoformat(str(row.get("due") or "")[:10])
+        except ValueError:
+            continue
+        overdue += due < today
+    return OpenQuestionCount(total=total, overdue=overdue)

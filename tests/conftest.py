@@ -5,11 +5,28 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 
 from .factories import MemberFactory, ParticipantFactory, ProjectFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that without this flag.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+_postgresql_sql_flush = PostgreSQLOperations.sql_flush
+
+
+def _sql_flush_past_the_truncate_triggers(self, style, tables, **kwargs):
+    """Let the test runner empty the database between transactional tests.
+
+    The append-only tables refuse TRUNCATE (scoping migration 0007), and Django flushes with TRUNCATE. Only a
+    superuser may switch triggers off for its own transaction (the test database's owner is one; the app's role
+    must not be), so the flush does that, and nothing else does.
+    """
+    statements = _postgresql_sql_flush(self, style, tables, **kwargs)
+    return ["SET LOCAL session_replication_role = replica;", *statements] if statements else statements
+
+
+PostgreSQLOperations.sql_flush = _sql_flush_past_the_truncate_triggers
 
 
 @pytest.fixture(autouse=True)

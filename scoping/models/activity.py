@@ -50,6 +50,33 @@ VERB_LABELS = {
 }
 
 
+# Changes recorded as a plain list of names, not as [before, after].
+LIST_CHANGES = frozenset({"signatories", "sections_commented"})
+
+
+def change_text(value, *, field: str = "") -> str:
+    """One recorded change as words: ``[before, after]`` reads "before → after", other lists are comma-joined."""
+    if isinstance(value, list | tuple):
+        is_pair = len(value) == 2 and not any(isinstance(part, list | tuple | dict) for part in value)
+        if is_pair and field not in LIST_CHANGES:
+            before, after = (_part_text(part) for part in value)
+            return f"{before} → {after}"
+        return ", ".join(_part_text(part) for part in value)
+    return _part_text(value)
+
+
+def _part_text(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_part_text(part)}" for key, part in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_part_text(part) for part in value)
+    return str(value)
+
+
 class ActivityEvent(models.Model):
     """One thing that happened. PostgreSQL refuses UPDATE and DELETE on this table (see migration 0002)."""
 
@@ -83,6 +110,16 @@ class ActivityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Activity events are append-only.")
+
+    @property
+    def change_rows(self) -> list[tuple[str, str]]:
+        """The changes as (field, text) pairs, in the order they were recorded.
+
+        Built here, not in the template: a template reads ``changes.items`` as the key "items" when a change is
+        called that (the Failure modes step records one), so any key named like a dict method broke the page.
+        """
+        changes = self.changes if isinstance(self.changes, dict) else {"change": self.changes}
+        return [(str(field), change_text(value, field=str(field))) for field, value in changes.items()]
 
     @property
     def verb_label(self) -> str:

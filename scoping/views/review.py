@@ -13,9 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .. import workflow
+from .. import selectors, workflow
 from ..access import is_project_staff, project_for_staff, project_for_user, require_firm_staff
-from ..forms_review import DeclineForm, ReviewForm, RiskAcceptForm, SignForm, SubmitForm
+from ..forms_review import DeclineForm, ReviewForm, RiskAcceptForm, SignForm, SignoffRequestForm, SubmitForm
 from ..models import DiscoveryProject, Review, ScopeVersion, Stage
 from ..readiness import SECTION_LABELS, evaluate
 from ..scope_schema import ScopeValidationError
@@ -189,7 +189,13 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
     version = workflow.latest_version(project)
     in_review = project.stage == Stage.IN_REVIEW and version is not None
     may_decide = in_review and workflow.reviewable_by(request.user)
-    form = ReviewForm(request.POST or None, initial={"version_id": version.pk if version else None})
+    open_questions = _open_questions(version)
+    form = ReviewForm(
+        request.POST or None,
+        initial={"version_id": version.pk if version else None},
+        open_questions=open_questions,
+        version_label=version.label if version else "",
+    )
     if request.method == "POST":
         if not workflow.reviewable_by(request.user):
             raise PermissionDenied("Only reviewers can approve a scope or request changes.")
@@ -216,7 +222,14 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
                     messages.success(request, f"Changes requested on {decided.label}. The scope is back in draft.")
                 return redirect("projects:review_queue")
 
-    context = {"project": project, "form": form, "version": version, "in_review": in_review, "tab": "review"}
+    context = {
+        "project": project,
+        "form": form,
+        "version": version,
+        "in_review": in_review,
+        "tab": "review",
+        "open_questions": open_questions,
+    }
     if version is not None:
         from ..versioning import version_diff
 
@@ -371,7 +384,14 @@ def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
     """Confirm and send the approved version to every designated signatory."""
     project = project_for_staff(request.user, project_id)
     problem = ""
-    if request.method == "POST":
+    version = workflow.latest_version(project)
+    open_questions = _open_questions(version)
+    form = SignoffRequestForm(
+        request.POST if request.method == "POST" else None,
+        open_questions=open_questions,
+        version_label=version.label if version else "",
+    )
+    if request.method == "POST" and form.is_valid():
         try:
             version = workflow.signoff_request(project=project, actor=request.user, request=request)
         except WorkflowError as error:
@@ -379,7 +399,6 @@ def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Sign-off of {version.label} requested. Each signatory has been e-mailed.")
             return redirect("projects:signoff", project.pk)
-    version = workflow.latest_version(project)
     return render(
         request,
         "scoping/review/signoff_request.html",
@@ -389,6 +408,14 @@ def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
             "signatories": workflow.signatories(project),
             "problem": problem or _stage_problem(project, Stage.AWAITING_SIGNOFF),
             "tab": "signoff",
+            "form": form,
+            "open_questions": open_questions,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _open_questions(version: ScopeVersion | None) -> selectors.OpenQuestionCount:
+    if version is None:
+        return selectors.OpenQuestionCount(total=0, overdue=0)
+    return selectors.version_open_questions(version=version, today=timezone.localdate())

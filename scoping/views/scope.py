@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoping.readiness import SECTIONS
@@ -29,6 +30,9 @@ from ..scope_io import export_scope, import_scope
 from ..scope_schema import CHOICES, LONG_TEXT_MAX, SHORT_TEXT_MAX, ScopeValidationError
 
 # --- forms ------------------------------------------------------------------------------------------------------
+
+
+OPEN_QUESTION_NEEDS = {"owner": "Name who finds out the answer.", "due": "Give the date the answer is needed by."}
 
 
 class QuestionForm(forms.ModelForm):
@@ -52,17 +56,27 @@ class QuestionForm(forms.ModelForm):
         self.fields["status"].required = True
         self.fields["owner"].help_text = f"{self.fields['owner'].help_text} Up to {SHORT_TEXT_MAX} characters."
         self.fields["answer"].help_text = f"{self.fields['answer'].help_text} Up to {LONG_TEXT_MAX} characters."
+        # An open question needs who finds out and by when: marked required (asterisk, required attribute) while
+        # the question is, or is being saved as, open; an answered or dropped one may leave them empty.
+        for name, message in OPEN_QUESTION_NEEDS.items():
+            self.fields[name].required = self._status() == "open"
+            self.fields[name].error_messages["required"] = message
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def _status(self) -> str:
+        if self.is_bound:
+            return self.data.get(self.add_prefix("status")) or ""
+        return self.initial.get("status") or (self.instance.status if self.instance.pk else "open")
 
     def clean(self) -> dict:
         cleaned = super().clean()
         status = cleaned.get("status")
         if status == "open":
             if "owner" in cleaned and not cleaned["owner"].strip():
-                self.add_error("owner", "Name who finds out the answer.")
+                self.add_error("owner", OPEN_QUESTION_NEEDS["owner"])
             if "due" in cleaned and cleaned["due"] is None:
-                self.add_error("due", "Give the date the answer is needed by.")
+                self.add_error("due", OPEN_QUESTION_NEEDS["due"])
         if status == "answered" and "answer" in cleaned and not cleaned["answer"].strip():
             self.add_error("answer", "Write the answer to mark the question answered.")
         return cleaned
@@ -115,10 +129,14 @@ class ScopeImportForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    too_large = False
+    upload_error = ""  # set by the view when the body was refused unread
+
     def clean_file(self) -> object:
         """Read and parse the upload; the parsed JSON replaces the file in ``cleaned_data``."""
         upload = self.cleaned_data["file"]
         if upload.size > UPLOAD_MAX_BYTES:
+            self.too_large = True
             raise ValidationError(f"The file {too_big_message(upload.size)}")
         try:
             return parse_scope_bytes(upload.read(), max_bytes=UPLOAD_MAX_BYTES)
@@ -260,14 +278,38 @@ def scope_json(request: HttpRequest, project_id: int) -> HttpResponse:
     return response
 
 
+# A multipart body carries headers and the client field besides the file; a body far beyond the file limit is
+# refused by its Content-Length before a byte of it is read (the server reads no more than Content-Length).
+_BODY_ALLOWANCE = 64 * 1024
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@csrf_exempt  # CSRF is still checked, by _scope_import_page, after the size check (the check reads the body)
 @login_required
 @require_http_methods(["GET", "POST"])
 def scope_import(request: HttpRequest) -> HttpResponse:
     """Create a project from an uploaded scope file; a bad file is rejected whole, with every problem listed."""
     if not request.user.can_create_projects:
         raise PermissionDenied("Only consultants and admins can create projects.")
+    if request.method == "POST" and (size := _content_length(request)) > UPLOAD_MAX_BYTES + _BODY_ALLOWANCE:
+        form = ScopeImportForm()
+        form.upload_error = f"The upload {too_big_message(size)} Nothing was read or imported; choose the scope file."
+        return render(request, "scoping/import.html", {"form": form}, status=413)
+    return _scope_import_page(request)
+
+
+@csrf_protect
+def _scope_import_page(request: HttpRequest) -> HttpResponse:
     form = ScopeImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return render(request, "scoping/import.html", {"form": form})
+    if form.is_valid():
         try:
             project = import_scope(
                 data=form.cleaned_data["file"], client_name=form.cleaned_data["client"] or None, user=request.user
@@ -280,4 +322,5 @@ def scope_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Scope imported as the project “{project.name}” for {project.client.name}.")
             return redirect(project)
-    return render(request, "scoping/import.html", {"form": form})
+    # The file was refused: answer 4xx (413 when it was too big), with every problem on the page.
+    return render(request, "scoping/import.html", {"form": form}, status=413 if form.too_large else 400)

@@ -90,12 +90,16 @@ def test_a_scope_is_reviewed_signed_by_client_and_lead_and_verified(
     reviewer.get_by_text("What changed since v1").wait_for()
     reviewer.get_by_text("Unsure invoices stay uncoded and go to the AP queue, as today.").wait_for()
     reviewer.get_by_label("Approve this version").check()
+    reviewer.get_by_text("v2 has 1 open question").wait_for()  # the webhook question is still open
+    reviewer.get_by_label("Approve with 1 open question still open").check()
     reviewer.get_by_role("button", name="Record decision").click()
     reviewer.get_by_text("v2 approved.").wait_for()
 
     # The consultant asks for sign-off.
     consultant.goto(overview)
     consultant.get_by_role("link", name="Request sign-off…").click()
+    consultant.get_by_text("v2 has 1 open question").wait_for()
+    consultant.get_by_label("Send for sign-off with 1 open question still open").check()
     consultant.get_by_role("button", name="Request sign-off").click()
     consultant.get_by_text("Sign-off of v2 requested.").wait_for()
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 from datetime import timedelta
 
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -171,6 +173,74 @@ def test_running_the_job_twice_leaves_a_ready_document_alone(lead, job_worker, j
     )
 
 
+def _post_at_once(count: int, post) -> list[int]:
+    """Run ``post()`` in ``count`` threads released together (each thread has its own database connection)."""
+    barrier = threading.Barrier(count)
+    statuses: list[int] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(post().status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+@pytest.mark.parametrize("version_choice", ["current", "1"])
+def test_five_identical_requests_at_once_make_one_document_and_one_render(
+    lead, kestrel, job_worker, job_settings, monkeypatch, version_choice
+):
+    version_freeze(project=kestrel, actor=lead)  # v1, so "1" and "current" name the same frozen scope
+    published: list[int] = []
+    real_enqueue = services._enqueue
+
+    def counting_enqueue(document_id: int) -> None:
+        published.append(document_id)
+        real_enqueue(document_id)
+
+    monkeypatch.setattr(services, "_enqueue", counting_enqueue)
+
+    def post():
+        client = Client()
+        client.force_login(lead)
+        url = reverse("projects:documents", args=[kestrel.pk])
+        return client.post(url, {"kind": "draft", "version": version_choice})
+
+    assert _post_at_once(5, post) == [302] * 5
+    document = ScopeDocument.objects.get()  # one row
+    assert published == [document.pk]  # one job
+    document = wait_for_status(document.pk, DocumentStatus.READY, DocumentStatus.FAILED)
+    assert document.status == DocumentStatus.READY, document.error_message
+    assert document.attempts == 1
+    assert ActivityEvent.objects.filter(verb="document_rendered").count() == 1
+    assert ActivityEvent.objects.filter(verb="document_requested").count() == 1
+
+
+def test_a_request_while_the_same_pdf_is_being_made_reuses_it_and_says_so(client, lead, kestrel, job_settings):
+    version = version_freeze(project=kestrel, actor=lead)
+    rendering = services.document_create(version=version, kind="draft", requested_by=lead)
+    ScopeDocument.objects.filter(pk=rendering.pk).update(status=DocumentStatus.RENDERING)
+    client.force_login(lead)
+    response = _request_current(client, kestrel)
+    assert response.status_code == 302
+    assert list(ScopeDocument.objects.values_list("pk", flat=True)) == [rendering.pk]
+    page = client.get(response.url).content.decode()
+    assert "Draft PDF of v1 is already being made" in page
+
+    _request_current(client, kestrel, kind="proposal")  # another kind is another document
+    assert ScopeDocument.objects.count() == 2
+    ScopeDocument.objects.filter(pk=rendering.pk).update(status=DocumentStatus.FAILED)
+    _request_current(client, kestrel)  # a failed one is not reused: a new request makes a new document
+    assert ScopeDocument.objects.filter(kind="draft").count() == 2
+
+
 def test_a_document_of_another_project_is_not_found_through_this_project(
     client, lead, project, job_worker, job_settings
 ):
@@ -286,7 +356,7 @@ def test_a_ready_document_is_never_marked_failed(lead, job_settings):
 def test_the_sweep_fails_a_document_queued_for_too_long_and_leaves_fresh_ones(lead, job_settings):
     version = version_freeze(project=import_project(lead), actor=lead)
     lost = services.document_create(version=version, kind="draft", requested_by=lead)
-    fresh = services.document_create(version=version, kind="draft", requested_by=lead)
+    fresh = services.document_create(version=version, kind="proposal", requested_by=lead)
     ScopeDocument.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     assert services.documents_sweep_stale() == 1
     lost.refresh_from_db()
@@ -306,3 +376,19 @@ def test_the_admin_shows_documents_read_only(client, admin_user, lead, job_setti
     response = client.post(reverse("admin:reports_scopedocument_delete", args=[document.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert ScopeDocument.objects.filter(pk=document.pk).exists()
+
+
+def test_retrying_a_failed_document_while_the_same_pdf_is_being_made_again_is_refused(lead, kestrel, job_settings):
+    version = version_freeze(project=kestrel, actor=lead)
+    failed = services.document_create(version=version, kind="draft", requested_by=lead)
+    services.document_fail(document_id=failed.pk, message="Earlier failure.")
+    newer = services.document_create(version=version, kind="draft", requested_by=lead)
+    assert newer.pk != failed.pk and not newer.reused
+    failed.refresh_from_db()
+    with pytest.raises(services.DocumentRefused, match="already being made"):
+        services.document_retry(document=failed, actor=lead)
+    failed.refresh_from_db()
+    assert failed.status == DocumentStatus.FAILED
+    # A late delivery of the failed job does not render it next to the newer one.
+    assert services.document_render(document_id=failed.pk).status == DocumentStatus.FAILED
+    assert ScopeDocument.objects.get(pk=failed.pk).attempts == 0

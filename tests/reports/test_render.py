@@ -474,3 +474,51 @@ def test_bad_document_meta_is_refused_before_rendering(changes, message):
     values = {**meta().__dict__, **changes}
     with pytest.raises(RenderError, match=message):
         render_scope_pdf(snapshot=example(), meta=DocumentMeta(**values))
+
+
+def _question(text: str, due: str | None, status: str = "open") -> dict:
+    return {"question": text, "section": "data_path", "owner": "Dan Whitfield", "due": due, "status": status}
+
+
+QUESTIONS_OUT_OF_ORDER = [
+    _question("Question March?", "2027-03-01"),
+    _question("Question early January?", "2027-01-10"),  # before the freeze on 20 January: overdue
+    _question("Question undated?", None),
+    _question("Question answered long ago?", "2026-12-01", status="answered"),
+    _question("Question February?", "2027-02-01"),
+    _question("Question due on the freeze day?", "2027-01-20"),  # due that day: not overdue yet
+]
+
+
+def test_the_pdf_lists_open_questions_by_due_date_and_marks_the_overdue_ones():
+    scope = example()
+    scope["open_questions"] = copy.deepcopy(QUESTIONS_OUT_OF_ORDER)
+    text = squashed(" ".join(pages_text(render_scope_pdf(snapshot=scope, meta=meta()).pdf)))
+    table = text[text.index("5of6questionsstillopen") :]  # the part, not the contents or the summary
+    order = [
+        "QuestionearlyJanuary?",
+        "Questiondueonthefreezeday?",
+        "QuestionFebruary?",
+        "QuestionMarch?",
+        "Questionundated?",
+        "Questionansweredlongago?",
+    ]
+    positions = [table.index(name) for name in order]
+    assert positions == sorted(positions)
+    assert table.count("Overdue") == 1 + table.count("Overduemeans")
+    early = table[positions[0] : positions[1]]
+    assert "Overdue" in early
+    assert "Overdue" not in table[positions[1] : positions[-1]].replace("Overduemeans", "")
+    assert "5of6questionsstillopen,1overdue" in table
+
+
+def test_the_pdf_summary_lists_the_earliest_due_open_questions_first():
+    scope = example()
+    scope["open_questions"] = copy.deepcopy(QUESTIONS_OUT_OF_ORDER)
+    html = render_scope_html(snapshot=scope, meta=meta())
+    summary = html[html.index('class="summary-questions"') :]
+    summary = summary[: summary.index("</ol>")]
+    assert summary.index("Question early January?") < summary.index("Question February?")
+    assert summary.index("Question February?") < summary.index("Question March?")
+    assert "Question answered long ago?" not in summary
+    assert "overdue" in summary.lower()

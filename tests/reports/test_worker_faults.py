@@ -138,6 +138,58 @@ def test_a_stale_render_out_of_attempts_is_failed_by_the_sweep_and_retry_complet
     assert ActivityEvent.objects.filter(verb="document_retried", actor=lead).count() == 1
 
 
+SHORT_LEASE = {"DOCUMENT_LEASE_SECONDS": "3", "DOCUMENT_LEASE_RENEW_SECONDS": "1"}
+
+
+def test_a_killed_workers_lease_lapses_and_the_sweep_queues_the_document_again_within_seconds(
+    client, lead, job_space, queue
+):
+    # Default time limits (180 s hard limit): only the lapsed lease can tell that the worker is gone.
+    document = _kill_mid_render(job_space, queue, lead, **SHORT_LEASE)
+    assert document.lease_expires_at is not None
+    killed_at = timezone.now()
+    assert services.documents_sweep_stale() == 0  # the lease is still running
+
+    wait = (document.lease_expires_at - timezone.now()).total_seconds() + 0.2
+    time.sleep(max(0.0, wait))
+    client.force_login(lead)
+    row = _status_row(client, document)  # the status poll sweeps the document on screen
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.QUEUED
+    assert "queued again automatically" in row
+    assert (timezone.now() - killed_at).total_seconds() < 10  # not after the 240 s of hard limit plus margin
+
+    fresh = start_worker(job_space, queue=queue, name="fresh", **SHORT_LEASE)
+    try:
+        document = wait_for_status(document.pk, DocumentStatus.READY, DocumentStatus.FAILED)
+    finally:
+        fresh.stop()
+    assert document.status == DocumentStatus.READY, document.error_message
+    assert document.attempts == 2
+    assert document.lease_expires_at is None
+
+
+def test_a_live_render_renews_its_lease_so_the_sweep_leaves_it_alone(lead, job_space, queue):
+    worker = start_worker(job_space, queue=queue, name="slow", **{RENDER_DELAY_ENV: "6"}, **SHORT_LEASE)
+    try:
+        project = import_project(lead)
+        version = version_freeze(project=project, actor=lead)
+        document = services.document_request(version=version, kind="draft", requested_by=lead)
+        document = wait_for_status(document.pk, DocumentStatus.RENDERING)
+        first_lease = document.lease_expires_at
+        time.sleep(4.5)  # longer than the 3 s lease: only a renewal keeps it alive
+        assert services.documents_sweep_stale() == 0
+        document.refresh_from_db()
+        assert document.status == DocumentStatus.RENDERING
+        assert document.lease_expires_at > first_lease
+        assert document.lease_expires_at > timezone.now()
+        document = wait_for_status(document.pk, DocumentStatus.READY, DocumentStatus.FAILED)
+    finally:
+        worker.stop()
+    assert document.status == DocumentStatus.READY, document.error_message
+    assert document.attempts == 1
+
+
 def test_a_broken_template_ends_failed_with_a_message_and_the_pages_still_answer(
     client, lead, job_space, queue, tmp_path
 ):

@@ -40,6 +40,31 @@ def test_raw_sql_cannot_change_the_trail_either(event):
         cursor.execute("UPDATE scoping_activityevent SET verb = 'x' WHERE id = %s", [event.pk])
 
 
+APPEND_ONLY_TABLES = ("scoping_activityevent", "scoping_scopeversion", "scoping_signoff")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
+def test_postgresql_refuses_truncate_of_an_append_only_table(event, table):
+    # The row-level triggers never see TRUNCATE; a statement-level one does.
+    with pytest.raises(DatabaseError, match=f"{table} .*TRUNCATE is not allowed"), transaction.atomic():
+        with connection.cursor() as cursor:
+            # The event was inserted in this same test transaction; run its deferred FK checks first, or
+            # PostgreSQL refuses the TRUNCATE for that reason instead.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert ActivityEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_truncating_a_table_the_trail_refers_to_cannot_empty_the_trail_by_cascade(event):
+    with pytest.raises(DatabaseError, match="TRUNCATE is not allowed"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE scoping_discoveryproject CASCADE")
+    assert ActivityEvent.objects.filter(pk=event.pk).exists()
+
+
 @pytest.mark.django_db
 def test_the_model_refuses_to_save_an_existing_event(event):
     event.verb = "changed"
@@ -83,3 +108,50 @@ def test_login_and_failed_login_are_recorded(client, lead):
     verbs = list(ActivityEvent.objects.order_by("id").values_list("verb", "object_repr"))
     assert ("login_failed", "lead") in verbs
     assert ("login", "lead") in verbs
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["items", "keys", "values", "get"])
+def test_the_activity_page_shows_a_change_whose_key_is_a_dict_method_name(client, project, lead, key):
+    # The Failure modes step stores {"items": ["0 rows", "1 row"]}; the template must not read it as dict.items.
+    ActivityEvent.objects.create(
+        actor=lead, actor_repr="Lena Lead", verb="section_saved", project=project, changes={key: ["0 rows", "1 row"]}
+    )
+    client.force_login(lead)
+    response = client.get(reverse("projects:activity", args=[project.pk]))
+    assert response.status_code == 200
+    assert f"<code>{key}</code>: 0 rows → 1 row" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_activity_page_shows_every_change_of_an_event_in_order(client, project, lead):
+    ActivityEvent.objects.create(
+        actor=lead,
+        verb="project_edited",
+        project=project,
+        changes={"name": ["Old", "New"], "reason": "typo", "signatories": ["Ann", "Bo", "Cy"]},
+    )
+    ActivityEvent.objects.create(
+        actor=lead, verb="scope_signed_off", project=project, changes={"signatories": ["Dee", "Eve"], "ok": True}
+    )
+    client.force_login(lead)
+    page = client.get(reverse("projects:activity", args=[project.pk])).content.decode()
+    assert "<code>name</code>: Old → New" in page
+    assert "<code>reason</code>: typo" in page
+    assert "<code>signatories</code>: Ann, Bo, Cy" in page
+    assert "<code>signatories</code>: Dee, Eve" in page  # a list of names, not [before, after]
+    assert "<code>ok</code>: yes" in page
+    assert page.index("<code>name</code>") < page.index("<code>reason</code>") < page.index("Ann, Bo, Cy")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_number", ["abc", "-1", "0", "999999", "1.5", ""])
+def test_the_activity_page_answers_any_page_number(client, project, lead, page_number):
+    for number in range(60):
+        ActivityEvent.objects.create(
+            actor=lead, verb="section_saved", project=project, changes={"items": [f"{number} rows", "x"]}
+        )
+    client.force_login(lead)
+    response = client.get(reverse("projects:activity", args=[project.pk]), {"page": page_number})
+    assert response.status_code == 200
+    assert "Page " in response.content.decode() and " of 2" in response.content.decode()

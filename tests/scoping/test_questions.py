@@ -391,3 +391,42 @@ def test_a_scope_cannot_hold_more_questions_than_its_json_allows(client, project
     assert "One too many" in response.content.decode()  # what was typed is kept
     assert project.open_questions.count() == MAX_ROWS
     assert len(export_scope(project)["open_questions"]) == MAX_ROWS  # the scope still exports
+
+
+def _label_of(page: str, field_id: str) -> str:
+    start = page.index(f'for="{field_id}"')
+    return page[start : page.index("</label>", start)]
+
+
+def _input_of(page: str, field_id: str) -> str:
+    start = page.rindex("<input", 0, page.index(f'id="{field_id}"'))
+    return page[start : page.index(">", start)]
+
+
+@pytest.mark.django_db
+def test_the_add_form_marks_who_finds_out_and_due_as_required(client, project, lead):
+    client.force_login(lead)
+    page = client.get(questions_url(project)).content.decode()
+    for field_id in ("id_owner", "id_due", "id_question"):
+        assert "asteriskField" in _label_of(page, field_id), field_id
+        assert " required" in _input_of(page, field_id) or field_id == "id_question", field_id
+    for field_id in ("id_answer", "id_section"):
+        assert "asteriskField" not in _label_of(page, field_id), field_id
+    assert "Fields marked * are required" in page
+
+
+@pytest.mark.django_db
+def test_the_edit_form_of_an_open_question_marks_them_too(client, project, lead, question):
+    client.force_login(lead)
+    page = client.get(edit_url(question)).content.decode()
+    assert "asteriskField" in _label_of(page, "id_owner")
+    assert "asteriskField" in _label_of(page, "id_due")
+
+
+@pytest.mark.django_db
+def test_an_answered_question_may_be_saved_without_who_finds_out_or_due(client, project, lead, question):
+    client.force_login(lead)
+    response = client.post(edit_url(question), add_data(status="answered", answer="Legal signs it.", owner="", due=""))
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.status, question.owner, question.due) == ("answered", "", None)

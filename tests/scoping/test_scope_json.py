@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test.client import FakePayload
 from django.urls import reverse
 
 from scoping.models import ActivityEvent, Client, DiscoveryProject
@@ -245,7 +246,7 @@ def test_the_upload_form_rejects_a_bad_file_whole_naming_the_field(client, examp
     response = client.post(IMPORT_URL, {"file": upload(build(example)), "client": "Kept client name"})
 
     page = html.unescape(response.content.decode())
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid file is the sender's error, not a success
     for text in expected:
         assert text in page, case
     assert 'value="Kept client name"' in page
@@ -296,9 +297,69 @@ def test_a_file_over_two_megabytes_is_refused_before_it_is_read(client, example,
     client.force_login(lead)
     padded = json.dumps(example).encode() + b" " * (2 * 1024 * 1024)
     before = counts()
-    page = client.post(IMPORT_URL, {"file": upload(padded)}).content.decode()
-    assert f"The file is {len(padded):,} bytes; the limit is 2 MB" in page
+    response = client.post(IMPORT_URL, {"file": upload(padded)})
+    assert response.status_code == 413
+    assert f"The file is {len(padded):,} bytes; the limit is 2 MB" in response.content.decode()
     assert counts() == before
+
+
+class CountingPayload(FakePayload):
+    """A request body that remembers how much of it the server read."""
+
+    bytes_read = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def _multipart(body_bytes: int) -> tuple[bytes, str]:
+    boundary = "BoUnDaRy"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.json"\r\n'
+        "Content-Type: application/json\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    return head + b" " * body_bytes + tail, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.django_db
+def test_a_fifty_megabyte_upload_is_refused_by_its_content_length_without_reading_the_body(client, lead):
+    client.force_login(lead)
+    body, content_type = _multipart(50 * 1024 * 1024)
+    payload = CountingPayload(body)
+    before = counts()
+    response = client.generic(
+        "POST", IMPORT_URL, b"", content_type=content_type, CONTENT_LENGTH=str(len(body)), **{"wsgi.input": payload}
+    )
+    assert response.status_code == 413
+    page = html.unescape(response.content.decode())
+    assert f"The upload is {len(body):,} bytes; the limit is 2 MB" in page
+    assert payload.bytes_read == 0
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_an_oversized_upload_without_a_login_is_sent_to_log_in_unread(client):
+    body, content_type = _multipart(50 * 1024 * 1024)
+    payload = CountingPayload(body)
+    response = client.generic(
+        "POST", IMPORT_URL, b"", content_type=content_type, CONTENT_LENGTH=str(len(body)), **{"wsgi.input": payload}
+    )
+    assert response.status_code == 302 and "/login/" in response.url
+    assert payload.bytes_read == 0
+
+
+@pytest.mark.django_db
+def test_the_upload_form_still_checks_its_csrf_token(example, lead):
+    from django.test import Client as BrowserClient
+
+    strict = BrowserClient(enforce_csrf_checks=True)
+    strict.force_login(lead)
+    response = strict.post(IMPORT_URL, {"file": upload(json.dumps(example).encode())})
+    assert response.status_code == 403
+    assert DiscoveryProject.objects.filter(name=example["project"]["name"]).count() == 0
 
 
 @pytest.mark.django_db

@@ -377,8 +377,10 @@ def test_requesting_sign_off_through_the_page(client, sound_project, lead, revie
     approve(sound_project, reviewer)
     client.force_login(lead)
     url = reverse("projects:signoff_request", args=[sound_project.pk])
-    assert "Priya Raman" in client.get(url).content.decode()
-    response = client.post(url)
+    page = client.get(url).content.decode()
+    assert "Priya Raman" in page
+    assert "v1 has 1 open question" in page  # the worked example's webhook question
+    response = client.post(url, {"confirm_open_questions": "on"})
     assert response.status_code == 302 and response["Location"] == signoff_url(sound_project)
     assert stage_of(sound_project) == Stage.AWAITING_SIGNOFF
 
