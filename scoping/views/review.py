@@ -17,7 +17,7 @@ from .. import workflow
 from ..access import is_project_staff, project_for_staff, project_for_user, require_firm_staff
 from ..forms_review import DeclineForm, ReviewForm, RiskAcceptForm, SignForm, SubmitForm
 from ..models import DiscoveryProject, Review, ScopeVersion, Stage
-from ..readiness import SECTION_LABELS, evaluate
+from ..readiness import SECTION_LABELS, code_title, evaluate
 from ..scope_schema import ScopeValidationError
 from ..workflow import WorkflowError
 
@@ -102,7 +102,9 @@ def risks(request: HttpRequest, project_id: int) -> HttpResponse:
             except WorkflowError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"Acceptance of “{risk.code}” withdrawn: it blocks submission again.")
+                messages.success(
+                    request, f"Acceptance of “{code_title(risk.code)}” withdrawn: it blocks submission again."
+                )
             return redirect("projects:risks", project.pk)
         form = RiskAcceptForm(request.POST)
         if form.is_valid():
@@ -152,7 +154,7 @@ def _accept(request: HttpRequest, project: DiscoveryProject, form: RiskAcceptFor
         reason=form.cleaned_data["reason"],
         request=request,
     )
-    return f"“{risk.code}” accepted as a risk. It is printed in the scope PDF with your reason."
+    return f"“{code_title(risk.code)}” accepted as a risk. It is printed in the scope PDF with your reason."
 
 
 # --- Review ----------------------------------------------------------------------------------------------------------
