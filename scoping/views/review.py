@@ -37,6 +37,22 @@ def _version_readiness(version: ScopeVersion):
     return evaluate(version.scope, today=timezone.localtime(version.frozen_at).date())
 
 
+def _version_sections(version: ScopeVersion) -> list[dict]:
+    """The frozen version's content, section by section, worded as in its PDF (the same pure builder)."""
+    from reports.rendering import DocumentMeta, build_document_context
+
+    meta = DocumentMeta(
+        kind="proposal",
+        version_number=version.number,
+        version_sha256=version.sha256,
+        frozen_at=version.frozen_at,
+        frozen_by=version.frozen_by_name,
+        status_label="",
+        generated_at=timezone.now(),
+    )
+    return build_document_context(snapshot=version.scope, meta=meta)["sections"]
+
+
 def _risk_rows(scope: dict) -> list[dict]:
     return [
         {
@@ -220,12 +236,13 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
 
     context = {"project": project, "form": form, "version": version, "in_review": in_review, "tab": "review"}
     if version is not None:
-        from ..versioning import version_diff
+        from ..versioning import changes_by_section, version_diff
 
         previous = ScopeVersion.objects.filter(project=project, number__lt=version.number).order_by("-number").first()
         readiness = _version_readiness(version)
         accepted_codes = {str(r.get("code") or "") for r in version.scope.get("accepted_risks") or ()}
         submitter_id = workflow.submitter_of(version)
+        changes = version_diff(previous, version) if previous is not None else []
         context.update(
             previous=previous,
             readiness=readiness,
@@ -241,7 +258,12 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
                 {"label": SECTION_LABELS[key], "state": state} for key, state in readiness.as_json()["gates"].items()
             ],
             risks=_risk_rows(version.scope),
-            changes=version_diff(previous, version) if previous is not None else [],
+            changes=changes,
+            change_groups=changes_by_section(changes),
+            sections=[
+                {**section, "comment": form[f"comment_{section['key']}"] if may_decide else None}
+                for section in _version_sections(version)
+            ],
             own_submission=submitter_id == request.user.pk,
             may_decide=may_decide,
         )
