@@ -26,7 +26,10 @@ CHROMIUM_ARGS = [
 ]
 
 AXE_SCRIPT = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-AXE_WAIT_SECONDS = 20
+# How long a navigation waits for the page it leaves to be audited. The default timeout of every step is above it:
+# a click that navigates includes that wait, and axe-core takes seconds on a busy machine.
+AXE_WAIT_SECONDS = 15
+STEP_TIMEOUT_MS = 20_000
 # Runs in every document of the main frame (after axe.min.js): audit on load and after each htmx swap, one audit at a
 # time, and report the serious and critical violations to the test through the __firstsliceAxe binding.
 AXE_RUNNER = """
@@ -117,7 +120,7 @@ def new_page(browser, live_server):
     def make():
         # Reduced motion: Bootstrap then drops its transitions, so axe audits colours at rest, not mid-fade.
         context = browser.new_context(base_url=live_server.url, accept_downloads=True, reduced_motion="reduce")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
         context.add_init_script(path=AXE_SCRIPT)
         context.add_init_script(script=AXE_RUNNER)
