@@ -214,3 +214,13 @@ def test_the_pdf_cover_says_who_saved_the_version_and_gives_a_version_check_code
     assert "Version check code" in html
     assert "Frozen by" not in html
     assert "first 12 characters" not in html
+
+
+def test_the_version_pages_say_saved_and_version_check_code(client, lead):
+    project = import_project(lead)
+    version = submit(project, lead)
+    client.force_login(lead)
+    listing = client.get(reverse("projects:versions", args=[project.pk])).content.decode()
+    assert "Version check code" in listing and ">Frozen<" not in listing and ">Fingerprint<" not in listing
+    detail = client.get(reverse("projects:version_detail", args=[project.pk, version.number])).content.decode()
+    assert "Saved as version 1 by Lena Lead on " in detail
