@@ -191,6 +191,50 @@ COST_INPUT_LABELS: dict[str, str] = {
     "other_value_per_use": "other value per use",
 }
 
+# A plain title for each rule, for pages and PDFs: people read the title; the code is kept for staff and for files.
+CODE_TITLES: dict[str, str] = {
+    "production_target.no_workflow": "The business workflow the system serves is not named",
+    "production_target.no_volume": "The expected volume in production is not stated",
+    "production_target.no_success_metric": "No success metric for production",
+    "production_target.no_latency_target": "No target for how fast an answer must come",
+    "production_target.no_availability_target": "No target for how often the system must be available",
+    "first_slice.no_description": "The first slice is not described",
+    "first_slice.no_acceptance_criterion": "The first slice has no acceptance criterion",
+    "first_slice.nothing_carries_forward": "Nothing built in the first slice carries forward to production",
+    "first_slice.long_pilot": "The first slice runs longer than a pilot should",
+    "data_path.no_sources": "No data source is listed",
+    "data_path.hand_prepared_source": "A data source is prepared by hand, with no pipeline behind it",
+    "data_path.source_access_blocked": "Access to a data source is blocked",
+    "data_path.source_access_unknown": "It is not known whether a data source can be reached",
+    "data_path.no_quality_checks": "No checks on the quality of the data",
+    "failure_modes.too_few": "Too few ways the system can fail are listed",
+    "failure_modes.severe_mode_unhandled": "A severe failure has no way to detect it or to handle it",
+    "failure_modes.no_model_error_mode": "No failure mode covers the model being wrong",
+    "failure_modes.no_human_in_the_loop": "No human review of the output is described",
+    "security.no_access_roles": "No access roles are defined",
+    "security.no_audit_trail": "There is no audit trail",
+    "security.no_authentication": "Confidential data, but no way of signing in is stated",
+    "security.personal_data_unregulated": "Personal data is processed but no rule or standard is named",
+    "cost_model.no_volume_tiers": "The cost model has no volumes to price",
+    "cost_model.missing_inputs": "The cost per use cannot be worked out yet",
+    "cost_model.never_breaks_even": "The system never pays for itself at the volumes given",
+    "cost_model.prices_undated": "The prices have no date",
+    "cost_model.stale_prices": "The prices are out of date",
+    "cost_model.break_even_above_scale": "The system pays for itself only above the production volume",
+    "workflow.no_output_destination": "Where the output goes is not stated",
+    "workflow.no_acting_role": "Nobody is named to act on the output",
+    "workflow.not_integrated": "The output is not built into the workflow (a separate screen or a file export)",
+    "ownership.no_business_owner": "No business owner after the pilot",
+    "ownership.no_technical_owner": "No technical owner after the pilot",
+    "ownership.no_responsibilities": "Responsibilities after the pilot are not written down",
+    "ownership.no_budget_owner": "Nobody owns the running budget",
+}
+
+
+def code_title(code: str) -> str:
+    """The plain title of a rule code; an unknown code (from an old file) reads as a generic phrase."""
+    return CODE_TITLES.get(str(code).strip(), "A readiness rule that no longer exists")
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -593,7 +637,7 @@ def _failure_modes(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
                     code="failure_modes.severe_mode_unhandled",
                     field="items",
                     message=(
-                        f"{name} has {_choice(item.get('impact'))} impact but no {' and no '.join(missing)}. "
+                        f"{name} has {_choice(item.get('impact'))} impact but does not say {' or '.join(missing)}. "
                         "A severe failure needs both before anyone depends on the system."
                     ),
                 )

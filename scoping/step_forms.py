@@ -440,6 +440,16 @@ def row_formset_class(section_key: str, rows_key: str) -> type[RowFormSet]:
     return _ROW_FORMSET_CLASSES[(section_key, rows_key)]
 
 
+def indefinite_article(noun: str) -> str:
+    """ "a" or "an" for a noun as it is said: an acceptance criterion, a failure mode, a user group, an hour."""
+    word = noun.strip().lower()
+    if word.startswith(("hour", "honest", "heir")):
+        return "an"
+    if word.startswith(("uni", "use", "usu", "uti", "eu", "one", "once")):
+        return "a"
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 @dataclass
 class RowBlock:
     """One list on a step page: its formset and how the page talks about it."""
@@ -449,6 +459,10 @@ class RowBlock:
     noun: str
     intro: str
     formset: RowFormSet
+
+    @property
+    def add_label(self) -> str:
+        return f"Add {indefinite_article(self.noun)} {self.noun}"
 
 
 @dataclass

@@ -8,14 +8,19 @@ from v3".
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from scoping.models import DiscoveryProject, ScopeVersion
 from scoping.readiness import evaluate
@@ -283,6 +288,83 @@ class FieldChange:
     def section_label(self) -> str:
         return PART_LABELS.get(self.section, self.section.replace("_", " ").capitalize())
 
+    @cached_property
+    def marked(self) -> tuple[SafeString, SafeString]:
+        return marked_words(self.before, self.after)
+
+    @property
+    def before_marked(self) -> SafeString:
+        """The old value, escaped, with the words that went in <del>."""
+        return self.marked[0]
+
+    @property
+    def after_marked(self) -> SafeString:
+        """The new value, escaped, with the words that came in <ins>."""
+        return self.marked[1]
+
+
+# A text of at least this many words is compared word by word; a shorter one (a number, a choice, a name) is shown
+# as replaced whole.
+WORD_DIFF_MIN_WORDS = 6
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def _wrap(tag: str, tokens: Sequence[str]) -> str:
+    """Escaped tokens in <tag>, leaving leading and trailing white space outside the mark."""
+    text = "".join(tokens)
+    core = text.strip()
+    if not core:
+        return escape(text)
+    start = text.index(core)
+    return f"{escape(text[:start])}<{tag}>{escape(core)}</{tag}>{escape(text[start + len(core) :])}"
+
+
+def _merged_opcodes(opcodes, old: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
+    """Join changes separated only by white space, so "the clerks code" is one mark, not three."""
+    merged: list[list] = []
+    for opcode in opcodes:
+        op, old_start, old_end, new_start, new_end = opcode
+        if (
+            len(merged) >= 2
+            and op != "equal"
+            and merged[-1][0] == "equal"
+            and merged[-2][0] != "equal"
+            and not "".join(old[merged[-1][1] : merged[-1][2]]).strip()
+        ):
+            merged.pop()
+            merged[-1] = ["replace", merged[-1][1], old_end, merged[-1][3], new_end]
+            continue
+        merged.append(list(opcode))
+    return [tuple(item) for item in merged]
+
+
+def marked_words(before: str, after: str) -> tuple[SafeString, SafeString]:
+    """Both values as escaped HTML, marking what changed: words in long texts, the whole value in short ones.
+
+    Removed words are wrapped in <del> in the old value, added words in <ins> in the new one; everything else,
+    hostile text included, is escaped, so the result is safe to put in a page.
+    """
+    before, after = before or "", after or ""
+    if not before or not after or min(len(before.split()), len(after.split())) < WORD_DIFF_MIN_WORDS:
+        return (
+            mark_safe(_wrap("del", [before]) if before else ""),  # noqa: S308 (escaped by _wrap)
+            mark_safe(_wrap("ins", [after]) if after else ""),  # noqa: S308
+        )
+    old, new = _TOKENS.findall(before), _TOKENS.findall(after)
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    old_html: list[str] = []
+    new_html: list[str] = []
+    for op, old_start, old_end, new_start, new_end in _merged_opcodes(matcher.get_opcodes(), old):
+        if op == "equal":
+            old_html.append(escape("".join(old[old_start:old_end])))
+            new_html.append(escape("".join(new[new_start:new_end])))
+            continue
+        if old_end > old_start:
+            old_html.append(_wrap("del", old[old_start:old_end]))
+        if new_end > new_start:
+            new_html.append(_wrap("ins", new[new_start:new_end]))
+    return mark_safe("".join(old_html)), mark_safe("".join(new_html))  # noqa: S308 (every piece escaped)
+
 
 def _field_label(part: str, key: str) -> str:
     return FIELD_LABELS.get(f"{part}.{key}") or FIELD_LABELS.get(key) or key.replace("_", " ").capitalize()
@@ -478,3 +560,13 @@ def scope_diff(old_scope: Mapping[str, Any] | None, new_scope: Mapping[str, Any]
 def version_diff(old: ScopeVersion | None, new: ScopeVersion) -> list[FieldChange]:
     """What changed from ``old`` to ``new`` ("what changed since the client last saw it"); everything when no old."""
     return scope_diff(old.scope if old is not None else None, new.scope)
+
+
+def changes_by_section(changes: Sequence[FieldChange]) -> list[dict[str, Any]]:
+    """Consecutive changes of one section together, as the diff tables show them: section, label and changes."""
+    groups: list[dict[str, Any]] = []
+    for change in changes:
+        if not groups or groups[-1]["section"] != change.section:
+            groups.append({"section": change.section, "label": change.section_label, "changes": []})
+        groups[-1]["changes"].append(change)
+    return groups

@@ -145,12 +145,12 @@ STAGE_PHRASES = {
 
 _WHAT_TO_DO_NOW = {
     Stage.DRAFT: "Finish the scope and submit it for review first.",
-    Stage.IN_REVIEW: "It is waiting for a reviewer's decision.",
+    Stage.IN_REVIEW: "A reviewer decides on it next.",
     Stage.CHANGES_REQUESTED: "Make the requested changes, then submit it again.",
-    Stage.APPROVED: "It is approved: the next step is to request sign-off.",
-    Stage.AWAITING_SIGNOFF: "It is waiting for the signatories to sign.",
-    Stage.SIGNED_OFF: "It is signed off; editing the scope starts a new draft.",
-    Stage.ARCHIVED: "It is archived and read-only.",
+    Stage.APPROVED: "The next step is to request sign-off.",
+    Stage.AWAITING_SIGNOFF: "The signatories have been asked to sign it.",
+    Stage.SIGNED_OFF: "Editing the scope starts a new draft.",
+    Stage.ARCHIVED: "Nothing in it can change any more.",
 }
 
 TYPED_NAME_MAX = 200

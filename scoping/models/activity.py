@@ -48,6 +48,8 @@ VERB_LABELS = {
     "scope_signed_off": "completed the sign-off",
     "signoff_declined": "declined to sign the scope",
 }
+# Events whose object_repr is a readiness rule code.
+RULE_CODE_VERBS = frozenset({"risk_accepted", "risk_withdrawn"})
 
 
 # Changes recorded as a plain list of names, not as [before, after].
@@ -124,3 +126,12 @@ class ActivityEvent(models.Model):
     @property
     def verb_label(self) -> str:
         return VERB_LABELS.get(self.verb, self.verb.replace("_", " "))
+
+    @property
+    def object_label(self) -> str:
+        """What the event was about, for people: an accepted risk reads as its rule's title, not its code."""
+        if self.verb in RULE_CODE_VERBS:
+            from scoping.readiness import code_title
+
+            return code_title(self.object_repr)
+        return self.object_repr

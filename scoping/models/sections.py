@@ -528,10 +528,7 @@ class SecurityAccess(ScopeSection):
         default=list,
         blank=True,
         validators=[validate_regimes],
-        help_text=_(
-            "Regulations and standards this system must meet, e.g. GDPR, SOC 2. A list of values from the regimes "
-            "choices."
-        ),
+        help_text=_("Regulations and standards this system must meet, e.g. GDPR, SOC 2. Tick every one that applies."),
     )
     eu_ai_act_risk = choice(
         _("EU AI Act risk class"),

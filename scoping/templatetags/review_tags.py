@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from scoping import workflow
 from scoping.access import is_project_staff
 from scoping.models import AcceptedRisk, ReviewDecision, Stage
-from scoping.readiness import SECTION_LABELS
+from scoping.readiness import SECTION_LABELS, code_title
 
 register = template.Library()
 
@@ -89,3 +90,18 @@ def accepted_risks_note(project):
 def section_label(section_key: str) -> str:
     """The readable name of a scope section key, e.g. "Data path" for data_path."""
     return SECTION_LABELS.get(section_key, section_key)
+
+
+@register.filter
+def rule_title(code: str) -> str:
+    """The plain title of a readiness rule code, for everyone to read (the code itself is for staff)."""
+    return code_title(code)
+
+
+@register.simple_tag(takes_context=True)
+def rule_code(context, code: str) -> str:
+    """The rule code itself, folded in a detail, for consultancy staff only; nothing for anyone else."""
+    user = context.get("user")
+    if user is None or not user.is_authenticated or not (user.is_firm_staff or user.is_superuser):
+        return ""
+    return format_html('<details class="rule-code"><summary>Rule code</summary><code>{}</code></details>', code)

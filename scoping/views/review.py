@@ -17,7 +17,7 @@ from .. import selectors, workflow
 from ..access import is_project_staff, project_for_staff, project_for_user, require_firm_staff
 from ..forms_review import DeclineForm, ReviewForm, RiskAcceptForm, SignForm, SignoffRequestForm, SubmitForm
 from ..models import DiscoveryProject, Review, ScopeVersion, Stage
-from ..readiness import SECTION_LABELS, evaluate
+from ..readiness import SECTION_LABELS, code_title, evaluate
 from ..scope_schema import ScopeValidationError
 from ..workflow import WorkflowError
 
@@ -35,6 +35,22 @@ def _stage_problem(project: DiscoveryProject, target: str) -> str:
 def _version_readiness(version: ScopeVersion):
     """Readiness of a frozen version, judged as on the day it was frozen."""
     return evaluate(version.scope, today=timezone.localtime(version.frozen_at).date())
+
+
+def _version_sections(version: ScopeVersion) -> list[dict]:
+    """The frozen version's content, section by section, worded as in its PDF (the same pure builder)."""
+    from reports.rendering import DocumentMeta, build_document_context
+
+    meta = DocumentMeta(
+        kind="proposal",
+        version_number=version.number,
+        version_sha256=version.sha256,
+        frozen_at=version.frozen_at,
+        frozen_by=version.frozen_by_name,
+        status_label="",
+        generated_at=timezone.now(),
+    )
+    return build_document_context(snapshot=version.scope, meta=meta)["sections"]
 
 
 def _risk_rows(scope: dict) -> list[dict]:
@@ -102,7 +118,9 @@ def risks(request: HttpRequest, project_id: int) -> HttpResponse:
             except WorkflowError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, f"Acceptance of “{risk.code}” withdrawn: it blocks submission again.")
+                messages.success(
+                    request, f"Acceptance of “{code_title(risk.code)}” withdrawn: it blocks submission again."
+                )
             return redirect("projects:risks", project.pk)
         form = RiskAcceptForm(request.POST)
         if form.is_valid():
@@ -152,7 +170,7 @@ def _accept(request: HttpRequest, project: DiscoveryProject, form: RiskAcceptFor
         reason=form.cleaned_data["reason"],
         request=request,
     )
-    return f"“{risk.code}” accepted as a risk. It is printed in the scope PDF with your reason."
+    return f"“{code_title(risk.code)}” accepted as a risk. It is printed in the scope PDF with your reason."
 
 
 # --- Review ----------------------------------------------------------------------------------------------------------
@@ -231,12 +249,13 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
         "open_questions": open_questions,
     }
     if version is not None:
-        from ..versioning import version_diff
+        from ..versioning import changes_by_section, version_diff
 
         previous = ScopeVersion.objects.filter(project=project, number__lt=version.number).order_by("-number").first()
         readiness = _version_readiness(version)
         accepted_codes = {str(r.get("code") or "") for r in version.scope.get("accepted_risks") or ()}
         submitter_id = workflow.submitter_of(version)
+        changes = version_diff(previous, version) if previous is not None else []
         context.update(
             previous=previous,
             readiness=readiness,
@@ -252,7 +271,12 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
                 {"label": SECTION_LABELS[key], "state": state} for key, state in readiness.as_json()["gates"].items()
             ],
             risks=_risk_rows(version.scope),
-            changes=version_diff(previous, version) if previous is not None else [],
+            changes=changes,
+            change_groups=changes_by_section(changes),
+            sections=[
+                {**section, "comment": form[f"comment_{section['key']}"] if may_decide else None}
+                for section in _version_sections(version)
+            ],
             own_submission=submitter_id == request.user.pk,
             may_decide=may_decide,
         )

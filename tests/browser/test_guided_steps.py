@@ -24,13 +24,13 @@ STEPS = (
     "workflow",
     "ownership",
 )
-ROW_NOUNS = {
-    "success_metrics": "success metric",
-    "acceptance_criteria": "acceptance criterion",
-    "sources": "data source",
-    "items": "failure mode",
-    "access_roles": "access role",
-    "responsibilities": "responsibility",
+ADD_ROW_BUTTONS = {
+    "success_metrics": "Add a success metric",
+    "acceptance_criteria": "Add an acceptance criterion",
+    "sources": "Add a data source",
+    "items": "Add a failure mode",
+    "access_roles": "Add an access role",
+    "responsibilities": "Add a responsibility",
 }
 
 
@@ -57,7 +57,7 @@ def fill_step(page, section_key: str, values: dict) -> None:
             for index, row in enumerate(values[item.key]):
                 first = f"id_{item.key}-{index}-{item.fields[0].key}"
                 if page.locator(f"#{first}").count() == 0:
-                    page.get_by_role("button", name=f"Add a {ROW_NOUNS[item.key]}").click()
+                    page.get_by_role("button", name=ADD_ROW_BUTTONS[item.key]).click()
                     expect(page.locator(f"#{first}")).to_be_focused()
                 for sub in item.fields:
                     fill(page, f"id_{item.key}-{index}-{sub.key}", sub, row[sub.key])

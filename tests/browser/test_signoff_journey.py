@@ -88,7 +88,9 @@ def test_a_scope_is_reviewed_signed_by_client_and_lead_and_verified(
     # The reviewer sees what changed and approves v2.
     reviewer.goto(f"/projects/{project.pk}/review/")
     reviewer.get_by_text("What changed since v1").wait_for()
-    reviewer.get_by_text("Unsure invoices stay uncoded and go to the AP queue, as today.").wait_for()
+    reviewer.locator("table.diff-table").get_by_text(
+        "Unsure invoices stay uncoded and go to the AP queue, as today."
+    ).wait_for()
     reviewer.get_by_label("Approve this version").check()
     reviewer.get_by_text("v2 has 1 open question").wait_for()  # the webhook question is still open
     reviewer.get_by_label("Approve with 1 open question still open").check()
