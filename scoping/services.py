@@ -363,21 +363,26 @@ def _pending_invitation(*, project: DiscoveryProject, invitation_id: int) -> Inv
     return invitation
 
 
+def _invitation_refresh(
+    *, project: DiscoveryProject, invitation_id: int, actor, request: HttpRequest | None, verb: str
+) -> tuple[Invitation, str]:
+    """Issue a fresh token for a pending invitation (the old link stops working), restart its expiry, record why."""
+    invitation = _pending_invitation(project=project, invitation_id=invitation_id)
+    token = _invitation_token_issue(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    activity_record(
+        actor=actor, verb=verb, request=request, project=project, obj=invitation, object_repr=invitation.email
+    )
+    return invitation, token
+
+
 @transaction.atomic
 def invitation_resend(
     *, project: DiscoveryProject, invitation_id: int, actor, request: HttpRequest | None = None
 ) -> Invitation:
     """E-mail a fresh link (the old one stops working) and restart the expiry."""
-    invitation = _pending_invitation(project=project, invitation_id=invitation_id)
-    token = _invitation_token_issue(invitation)
-    invitation.save(update_fields=["token_hash", "expires_at"])
-    activity_record(
-        actor=actor,
-        verb="invitation_resent",
-        request=request,
-        project=project,
-        obj=invitation,
-        object_repr=invitation.email,
+    invitation, token = _invitation_refresh(
+        project=project, invitation_id=invitation_id, actor=actor, request=request, verb="invitation_resent"
     )
     _invitation_email_queue(invitation=invitation, token=token, actor=actor)
     return invitation
@@ -388,16 +393,8 @@ def invitation_link_issue(
     *, project: DiscoveryProject, invitation_id: int, actor, request: HttpRequest | None = None
 ) -> tuple[Invitation, str]:
     """A fresh link for staff to pass on themselves (no e-mail). Only its hash is stored: shown once, then gone."""
-    invitation = _pending_invitation(project=project, invitation_id=invitation_id)
-    token = _invitation_token_issue(invitation)
-    invitation.save(update_fields=["token_hash", "expires_at"])
-    activity_record(
-        actor=actor,
-        verb="invitation_link_issued",
-        request=request,
-        project=project,
-        obj=invitation,
-        object_repr=invitation.email,
+    invitation, token = _invitation_refresh(
+        project=project, invitation_id=invitation_id, actor=actor, request=request, verb="invitation_link_issued"
     )
     return invitation, _invitation_link(token)
 
