@@ -37,7 +37,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from scoping.cost_chart import cost_chart_svg
 from scoping.costs import TIERS, compute_costs, format_money, verdict
-from scoping.readiness import CODES, SECTION_LABELS, SECTIONS, Finding, Readiness, evaluate
+from scoping.readiness import CODES, SECTION_LABELS, SECTIONS, Finding, Readiness, code_title, evaluate
 from scoping.scope_schema import CHOICES
 
 logger = logging.getLogger(__name__)
@@ -845,7 +845,7 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
         "more_open_questions": max(0, len(open_questions) - SUMMARY_QUESTION_LIMIT),
         "risks": [
             {
-                "code": _text(row.get("code")) or NOT_STATED,
+                "title": code_title(str(row.get("code") or "")) if row.get("code") else NOT_STATED,
                 "severity": CODES.get(str(row.get("code") or "").strip(), ""),
                 "section": SECTION_LABELS.get(str(row.get("code") or "").split(".")[0], ""),
                 "reason": _text(row.get("reason")) or NOT_STATED,

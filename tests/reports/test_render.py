@@ -27,7 +27,7 @@ from reports.rendering import (
     render_scope_pdf,
 )
 from scoping.costs import compute_costs, format_money
-from scoping.readiness import SECTION_LABELS, SECTIONS
+from scoping.readiness import CODE_TITLES, SECTION_LABELS, SECTIONS
 from scoping.scope_schema import empty_scope, validate_scope
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "invoice-coding.json"
@@ -195,7 +195,7 @@ def test_without_accepted_risks_it_says_no_risks_were_accepted(draft_pdf):
     assert "No risks accepted." in text
 
 
-def test_it_lists_each_accepted_risk_with_code_reason_and_who_accepted_it():
+def test_it_lists_each_accepted_risk_with_its_plain_title_reason_and_who_accepted_it_never_the_rule_code():
     scope = example()
     scope["security"]["audit_trail"] = ""
     scope["accepted_risks"] = [
@@ -206,7 +206,9 @@ def test_it_lists_each_accepted_risk_with_code_reason_and_who_accepted_it():
         }
     ]
     text = " ".join("\n".join(pages_text(render_scope_pdf(snapshot=scope, meta=meta()).pdf)).split())
-    assert "security.no_audit_trail" in text
+    # Clients read the PDF: the rule's plain title, not its code (the code is for staff and for files).
+    assert "security.no_audit_trail" not in text
+    assert CODE_TITLES["security.no_audit_trail"] in text
     assert "The ERP audit log design is agreed in the first sprint of the pilot." in text
     assert "Accepted by Priya Raman" in text
     assert "(accepted as a risk)" in text
