@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 
@@ -31,7 +33,7 @@ VERB_LABELS = {
     "question_added": "added an open question",
     "question_edited": "edited an open question",
     "question_resolved": "resolved an open question",
-    "version_frozen": "froze a scope version",
+    "version_frozen": "saved a fixed copy of the scope",
     "document_requested": "requested a PDF",
     "document_rendered": "finished rendering a PDF",
     "document_failed": "could not render a PDF",
@@ -50,6 +52,12 @@ VERB_LABELS = {
 }
 # Events whose object_repr is a readiness rule code.
 RULE_CODE_VERBS = frozenset({"risk_accepted", "risk_withdrawn"})
+
+
+# A saved version's object_repr is "v<number> (<short hash>)"; people read the number and the check code.
+VERSION_REPR = re.compile(r"^v(?P<number>\d+) \((?P<short_hash>[0-9a-f]+)\)$")
+# Changes kept in the trail but not shown on the page: the full fingerprint is on the version and the PDF.
+HIDDEN_CHANGES = {"version_frozen": frozenset({"sha256"})}
 
 
 # Changes recorded as a plain list of names, not as [before, after].
@@ -121,7 +129,10 @@ class ActivityEvent(models.Model):
         called that (the Failure modes step records one), so any key named like a dict method broke the page.
         """
         changes = self.changes if isinstance(self.changes, dict) else {"change": self.changes}
-        return [(str(field), change_text(value, field=str(field))) for field, value in changes.items()]
+        hidden = HIDDEN_CHANGES.get(self.verb, frozenset())
+        return [
+            (str(field), change_text(value, field=str(field))) for field, value in changes.items() if field not in hidden
+        ]
 
     @property
     def verb_label(self) -> str:
@@ -134,4 +145,6 @@ class ActivityEvent(models.Model):
             from scoping.readiness import code_title
 
             return code_title(self.object_repr)
+        if self.verb == "version_frozen" and (match := VERSION_REPR.match(self.object_repr)):
+            return f"version {match['number']} (check code {match['short_hash']})"
         return self.object_repr

@@ -155,3 +155,22 @@ def test_the_activity_page_answers_any_page_number(client, project, lead, page_n
     response = client.get(reverse("projects:activity", args=[project.pk]), {"page": page_number})
     assert response.status_code == 200
     assert "Page " in response.content.decode() and " of 2" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_saved_version_reads_in_plain_words_with_its_check_code_not_its_full_hash(client, project, lead):
+    digest = "3fa1b2c4d5e6" + "0" * 52
+    ActivityEvent.objects.create(
+        actor=lead,
+        actor_repr="Lena Lead",
+        verb="version_frozen",
+        project=project,
+        object_repr="v2 (3fa1b2c4d5e6)",
+        changes={"sha256": digest, "readiness": "7 of 8 gates clear"},
+    )
+    client.force_login(lead)
+    page = client.get(reverse("projects:activity", args=[project.pk])).content.decode()
+    assert "froze" not in page
+    assert "saved a fixed copy of the scope: version 2 (check code 3fa1b2c4d5e6)" in page
+    assert digest not in page
+    assert "7 of 8 gates clear" in page
