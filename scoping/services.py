@@ -396,6 +396,8 @@ def invitation_link_issue(
     invitation, token = _invitation_refresh(
         project=project, invitation_id=invitation_id, actor=actor, request=request, verb="invitation_link_issued"
     )
+    invitation.link_copied_at = timezone.now()
+    invitation.save(update_fields=["link_copied_at"])
     return invitation, _invitation_link(token)
 
 

@@ -167,12 +167,21 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    link_copied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff last took a fresh link to pass on (any e-mailed link stopped)."
+    )
 
     class Meta:
         ordering = ("-created_at",)
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} to {self.project}"
+
+    @property
+    def emailed_link_replaced(self) -> bool:
+        """A link was copied after the last e-mail went out, so the link in that e-mail no longer works."""
+        sent = self.latest_email
+        return sent is not None and self.link_copied_at is not None and self.link_copied_at > sent.created_at
 
     @property
     def is_usable(self) -> bool:

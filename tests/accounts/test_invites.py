@@ -295,6 +295,25 @@ def test_only_the_project_team_can_resend_revoke_or_copy(client, project, invite
 
 
 @pytest.mark.django_db
+def test_after_copy_link_the_team_page_says_the_e_mailed_link_was_replaced_until_the_next_resend(
+    client, project, lead, invited, django_capture_on_commit_callbacks
+):
+    invitation = Invitation.objects.get()
+    client.force_login(lead)
+    assert "e-mail delivered" in team_page(client, project)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("projects:invitation_link", args=[project.pk, invitation.pk]))
+    page = team_page(client, project)
+    # The e-mailed link stopped working: "delivered" alone would tell staff the invitee can use it.
+    assert "e-mail delivered" not in page
+    assert "the e-mailed link was replaced by a copied link" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("projects:invitation_resend", args=[project.pk, invitation.pk]))
+    page = team_page(client, project)
+    assert "e-mail delivered" in page and "was replaced" not in page
+
+
+@pytest.mark.django_db
 def test_the_team_page_says_not_delivered_when_the_mail_server_refused(
     client, project, lead, django_capture_on_commit_callbacks, monkeypatch
 ):
