@@ -186,3 +186,18 @@ def test_typed_values_survive_parking_a_question_and_leaving_asks_first(new_page
     page.locator('.step-nav a[data-step="ownership"]').click()
     page.wait_for_url("**/steps/ownership/")
     assert dialogs == []
+
+
+def test_after_the_park_a_question_link_save_and_continue_opens_the_next_step_at_its_top(new_page, people):
+    # The link puts #park-question in the address; the step form must not carry it into the next step, which would
+    # open scrolled down to its own park box, below every field the person came to fill in.
+    project = people["project"]
+    page = new_page()
+    login(page, "casey", PASSWORD)
+    page.goto(workflow_url(project))
+    page.get_by_role("link", name="Park it as a question").click()
+    page.get_by_label("Fallback").fill(FALLBACK)
+    page.get_by_role("button", name="Save & continue").click()
+    page.wait_for_url("**/steps/ownership/**")
+    assert page.url.endswith(f"/projects/{project.pk}/steps/ownership/")
+    assert page.evaluate("window.scrollY") == 0
