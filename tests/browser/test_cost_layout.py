@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from reports.models import DocumentKind, DocumentStatus, ScopeDocument
 from scoping.scope_io import import_scope
@@ -133,3 +134,16 @@ def test_at_390_the_overview_with_documents_never_scrolls_sideways(new_page, pro
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), page.evaluate(
         "[document.scrollingElement.scrollWidth, innerWidth]"
     )
+
+
+def test_at_1920_the_volume_tiers_fit_their_side_panel_without_a_sideways_scroll(new_page, project):
+    # The side panel was 25rem inside a 1320 px page, leaving 600 px of the screen empty while the tier table hid
+    # its last columns behind a sideways scroll; every figure of the table must be readable at once.
+    page = new_page()
+    page.set_viewport_size(DESKTOP)
+    open_cost_step(page, project)
+    page.get_by_label("Uses per month: scale").fill("2000000")  # six-figure monthly amounts, as a real scale tier has
+    tiers = page.locator("#cost-figures .cost-tiers")
+    expect(tiers).to_contain_text("2,000,000")
+    box = tiers.evaluate("t => ({table: t.scrollWidth, box: t.closest('.table-responsive').clientWidth})")
+    assert box["table"] <= box["box"], box
