@@ -67,13 +67,14 @@ class OpenQuestionsConfirmation(forms.Form):
     def refuse_unconfirmed_questions(self) -> None:
         self.add_error(
             "confirm_open_questions",
-            f"{self.version_label} still has {_questions(self.open_questions.total)}. {self.refusal}",
+            f"{self.version_label} still has {_questions(self.open_questions.total)}. "
+            + self.refusal.format(them="it" if self.open_questions.total == 1 else "them"),
         )
 
 
 class SignoffRequestForm(OpenQuestionsConfirmation):
     action = "Send for sign-off"
-    refusal = "Tick the box to send it for sign-off with them open, or answer them first."
+    refusal = "Tick the box to send it for sign-off with {them} open, or answer {them} first."
 
     def clean(self):
         cleaned = super().clean()
@@ -84,7 +85,7 @@ class SignoffRequestForm(OpenQuestionsConfirmation):
 
 class ReviewForm(OpenQuestionsConfirmation):
     action = "Approve"
-    refusal = "Tick the box to approve with them open, or request changes."
+    refusal = "Tick the box to approve with {them} open, or request changes."
 
     version_id = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(

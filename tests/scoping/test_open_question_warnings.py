@@ -132,3 +132,24 @@ def test_requesting_sign_off_without_open_questions_needs_no_confirmation(client
     assert "confirm_open_questions" not in client.get(url).content.decode()
     assert client.post(url).status_code == 302
     assert stage_of(sound_project) == Stage.AWAITING_SIGNOFF
+
+
+def test_one_open_question_reads_in_the_singular_on_approval_and_on_the_sign_off_request(
+    client, sound_project, lead, reviewer
+):
+    assert sound_project.open_questions.filter(status="open").count() == 1
+    version = submit(sound_project, lead)
+    client.force_login(reviewer)
+    refused = client.post(review_url(sound_project), {"version_id": version.pk, "decision": "approve"})
+    page = " ".join(refused.content.decode().split())
+    assert "Approving leaves it open: the team can still answer it before sign-off." in page
+    assert "Tick the box to approve with it open, or request changes." in page
+    assert "them" not in page.split('id="open-questions-warning"')[1].split("</div>")[0]
+    client.post(
+        review_url(sound_project), {"version_id": version.pk, "decision": "approve", "confirm_open_questions": "on"}
+    )
+    client.force_login(lead)
+    refused = client.post(signoff_request_url(sound_project))
+    page = " ".join(refused.content.decode().split())
+    assert "The signatories sign the scope with it open." in page
+    assert "Tick the box to send it for sign-off with it open, or answer it first." in page
