@@ -20,7 +20,7 @@ REQUESTABLE_KINDS = (
 
 
 def _version_label(version: ScopeVersion) -> str:
-    return f"v{version.number} · frozen {version.frozen_at:%d %b %Y %H:%M} UTC · {version.short_hash}"
+    return f"v{version.number} · saved {version.frozen_at:%d %b %Y %H:%M} UTC · check code {version.short_hash}"
 
 
 class DocumentRequestForm(forms.Form):
@@ -28,7 +28,7 @@ class DocumentRequestForm(forms.Form):
         label="Kind of document", choices=REQUESTABLE_KINDS, initial=DocumentKind.DRAFT, widget=forms.RadioSelect
     )
     version = forms.ChoiceField(
-        label="Scope version", help_text="A PDF always shows a frozen version, never the scope as it is being edited."
+        label="Scope version", help_text="A PDF always shows a saved version, never the scope as it is being edited."
     )
 
     def __init__(self, *args, versions: Sequence[ScopeVersion], allow_current: bool, **kwargs) -> None:
@@ -36,7 +36,7 @@ class DocumentRequestForm(forms.Form):
         self.versions = {str(version.number): version for version in versions}
         choices = []
         if allow_current:
-            choices.append((CURRENT_SCOPE, "Current scope (frozen as a new version if changed)"))
+            choices.append((CURRENT_SCOPE, "Current scope (saved as a new version if changed)"))
         choices += [(number, _version_label(version)) for number, version in self.versions.items()]
         self.fields["version"].choices = choices
         if choices:

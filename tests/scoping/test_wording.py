@@ -224,3 +224,22 @@ def test_the_version_pages_say_saved_and_version_check_code(client, lead):
     assert "Version check code" in listing and ">Frozen<" not in listing and ">Fingerprint<" not in listing
     detail = client.get(reverse("projects:version_detail", args=[project.pk, version.number])).content.decode()
     assert "Saved as version 1 by Lena Lead on " in detail
+
+
+def test_the_pages_a_client_reads_about_versions_say_saved_not_frozen(client, sound_project, lead):
+    # "Frozen" is the team's word; a client reads that a version was saved, with its check code.
+    risky_project = sound_project
+    version = submit(risky_project, lead)
+    client_user = UserFactory(username="carla", role="client", client=risky_project.client)
+    risky_project.participants.create(user=client_user, role_title="Finance lead")
+    client.force_login(client_user)
+    for url in (
+        risky_project.get_absolute_url(),
+        reverse("projects:documents", args=[risky_project.pk]),
+        reverse("projects:versions", args=[risky_project.pk]),
+        reverse("projects:version_detail", args=[risky_project.pk, version.number]),
+    ):
+        html = client.get(url).content.decode()
+        assert "frozen" not in html.lower(), url
+    overview = " ".join(client.get(risky_project.get_absolute_url()).content.decode().split())
+    assert f"check code <span class=\"font-monospace small\">{version.short_hash}</span>" in overview
