@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scoping', '0009_regimes_help_text'),
+        ("scoping", "0009_regimes_help_text"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='link_copied_at',
-            field=models.DateTimeField(blank=True, help_text='When staff last took a fresh link to pass on (any e-mailed link stopped).', null=True),
+            model_name="invitation",
+            name="link_copied_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When staff last took a fresh link to pass on (any e-mailed link stopped).",
+                null=True,
+            ),
         ),
     ]

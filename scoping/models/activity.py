@@ -40,7 +40,7 @@ VERB_LABELS = {
     "document_retried": "retried a PDF",
     "document_downloaded": "downloaded a PDF",
     "scope_submitted": "submitted the scope for review",
-    "scope_reopened": "started a new draft by editing a frozen scope",
+    "scope_reopened": "started a new draft by editing a saved version",
     "risk_accepted": "accepted a blocker as a risk",
     "risk_withdrawn": "withdrew an accepted risk",
     "review_approved": "approved the scope",
@@ -54,10 +54,10 @@ VERB_LABELS = {
 RULE_CODE_VERBS = frozenset({"risk_accepted", "risk_withdrawn"})
 
 
-# A saved version's object_repr is "v<number> (<short hash>)"; people read the number and the check code.
-VERSION_REPR = re.compile(r"^v(?P<number>\d+) \((?P<short_hash>[0-9a-f]+)\)$")
+# A version's object_repr is "v<number> (<short hash>)"; people read the number and the check code.
+VERSION_REPR = re.compile(r"^v(?P<number>\d+) \((?P<short_hash>[0-9a-f]{12})\)$")
 # Changes kept in the trail but not shown on the page: the full fingerprint is on the version and the PDF.
-HIDDEN_CHANGES = {"version_frozen": frozenset({"sha256"})}
+HIDDEN_CHANGES = frozenset({"sha256"})
 
 
 # Changes recorded as a plain list of names, not as [before, after].
@@ -85,6 +85,20 @@ def _part_text(value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_part_text(part) for part in value)
     return str(value)
+
+
+def _change_words(field: str, value) -> str:
+    """A recorded change for people: stage labels rather than stage codes, rule titles rather than rule codes."""
+    if field == "stage" and isinstance(value, list | tuple):
+        from .projects import Stage
+
+        labels = dict(Stage.choices)
+        value = [labels.get(part, part) if isinstance(part, str) else part for part in value]
+    elif field == "accepted_risks" and isinstance(value, list | tuple):
+        from scoping.readiness import code_title
+
+        return ", ".join(code_title(str(code)) for code in value) or "none"
+    return change_text(value, field=field)
 
 
 class ActivityEvent(models.Model):
@@ -129,9 +143,10 @@ class ActivityEvent(models.Model):
         called that (the Failure modes step records one), so any key named like a dict method broke the page.
         """
         changes = self.changes if isinstance(self.changes, dict) else {"change": self.changes}
-        hidden = HIDDEN_CHANGES.get(self.verb, frozenset())
         return [
-            (str(field), change_text(value, field=str(field))) for field, value in changes.items() if field not in hidden
+            (str(field).replace("_", " "), _change_words(str(field), value))
+            for field, value in changes.items()
+            if field not in HIDDEN_CHANGES
         ]
 
     @property
@@ -145,6 +160,6 @@ class ActivityEvent(models.Model):
             from scoping.readiness import code_title
 
             return code_title(self.object_repr)
-        if self.verb == "version_frozen" and (match := VERSION_REPR.match(self.object_repr)):
+        if match := VERSION_REPR.match(self.object_repr):
             return f"version {match['number']} (check code {match['short_hash']})"
         return self.object_repr

@@ -174,3 +174,44 @@ def test_a_saved_version_reads_in_plain_words_with_its_check_code_not_its_full_h
     assert "saved a fixed copy of the scope: version 2 (check code 3fa1b2c4d5e6)" in page
     assert digest not in page
     assert "7 of 8 gates clear" in page
+
+
+@pytest.mark.django_db
+def test_a_submission_reads_without_stage_codes_rule_codes_or_the_full_hash(client, project, lead):
+    digest = "446fc080f2c2" + "1" * 52
+    ActivityEvent.objects.create(
+        actor=lead,
+        verb="scope_submitted",
+        project=project,
+        object_repr="v2 (446fc080f2c2)",
+        changes={
+            "stage": ["draft", "in_review"],
+            "version": "v2",
+            "sha256": digest,
+            "accepted_risks": ["workflow.no_output_destination"],
+        },
+    )
+    ActivityEvent.objects.create(
+        actor=lead,
+        verb="scope_submitted",
+        project=project,
+        object_repr="v1 (2a4d2ffd8399)",
+        changes={"accepted_risks": []},
+    )
+    ActivityEvent.objects.create(
+        actor=lead,
+        verb="scope_reopened",
+        project=project,
+        object_repr="after v1",
+        changes={"stage": ["in_review", "draft"]},
+    )
+    client.force_login(lead)
+    page = client.get(reverse("projects:activity", args=[project.pk])).content.decode()
+    assert "submitted the scope for review: version 2 (check code 446fc080f2c2)" in page
+    assert "<code>stage</code>: Draft → In review" in page
+    assert "<code>stage</code>: In review → Draft" in page
+    assert "in_review" not in page and digest not in page
+    assert "workflow.no_output_destination" not in page
+    assert "<code>accepted risks</code>: Where the output goes is not stated" in page
+    assert "<code>accepted risks</code>: none" in page
+    assert "frozen" not in page

@@ -242,4 +242,4 @@ def test_the_pages_a_client_reads_about_versions_say_saved_not_frozen(client, so
         html = client.get(url).content.decode()
         assert "frozen" not in html.lower(), url
     overview = " ".join(client.get(risky_project.get_absolute_url()).content.decode().split())
-    assert f"check code <span class=\"font-monospace small\">{version.short_hash}</span>" in overview
+    assert f'check code <span class="font-monospace small">{version.short_hash}</span>' in overview
