@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
@@ -84,6 +85,15 @@ def email_queue(*, to: str, subject: str, body: str, kind: str = "", invitation=
     return email
 
 
+# Links in a message (invitation, password reset) work until used: the row keeps the message, not the working link.
+LINK = re.compile(r"https?://\S+")
+LINK_REMOVED = "[link removed once the e-mail was sent or given up]"
+
+
+def _without_links(body: str) -> str:
+    return LINK.sub(LINK_REMOVED, body)
+
+
 def email_deliver(*, email_id: int, final: bool = True) -> OutboundEmail | None:
     """Make one attempt to send a queued message and record the outcome; idempotent (a sent message stays sent).
 
@@ -103,7 +113,8 @@ def email_deliver(*, email_id: int, final: bool = True) -> OutboundEmail | None:
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
         status = DeliveryStatus.FAILED if final else DeliveryStatus.RETRYING
-        OutboundEmail.objects.filter(pk=email.pk).update(attempts=attempts, last_error=error, status=status)
+        kept = {"body": _without_links(email.body)} if final else {}
+        OutboundEmail.objects.filter(pk=email.pk).update(attempts=attempts, last_error=error, status=status, **kept)
         logger.warning(
             "Could not send the notification %r to %s (attempt %d, %s): %s",
             email.subject,
@@ -114,7 +125,11 @@ def email_deliver(*, email_id: int, final: bool = True) -> OutboundEmail | None:
         )
         raise DeliveryFailed(error) from exc
     OutboundEmail.objects.filter(pk=email.pk).update(
-        attempts=attempts, last_error="", status=DeliveryStatus.SENT, sent_at=timezone.now()
+        attempts=attempts,
+        last_error="",
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        body=_without_links(email.body),
     )
     email.refresh_from_db()
     return email
@@ -122,9 +137,11 @@ def email_deliver(*, email_id: int, final: bool = True) -> OutboundEmail | None:
 
 def email_record_failure(*, email_id: int, error: str) -> None:
     """The job itself died (time limit, bug): say so on the row, unless it went out meanwhile."""
-    OutboundEmail.objects.filter(pk=email_id).exclude(status=DeliveryStatus.SENT).update(
-        status=DeliveryStatus.FAILED, last_error=error[:MAX_ERROR_LENGTH]
-    )
+    email = OutboundEmail.objects.filter(pk=email_id).exclude(status=DeliveryStatus.SENT).first()
+    if email is not None:
+        OutboundEmail.objects.filter(pk=email.pk).exclude(status=DeliveryStatus.SENT).update(
+            status=DeliveryStatus.FAILED, last_error=error[:MAX_ERROR_LENGTH], body=_without_links(email.body)
+        )
 
 
 # --- Profile --------------------------------------------------------------------------------------------------------

@@ -199,3 +199,27 @@ def test_the_invite_answers_at_once_and_a_real_worker_reports_not_delivered(
     assert email.attempts == 2 and "timed out" in email.last_error.lower()
     page = client.get(reverse("projects:team", args=[project.pk])).content.decode()
     assert "not delivered: resend" in page
+
+
+@pytest.mark.django_db
+def test_a_sent_or_abandoned_e_mail_keeps_no_working_link_in_the_database(smtp_settings, settings):
+    # Only a fingerprint of each invitation or reset link is stored; the copy of the message must not undo that.
+    body = "Open the link: http://127.0.0.1:8000/accounts/invite/s3cr3t-token/\nIt works once."
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    sent = OutboundEmail.objects.create(to="sam@client.test", subject="Hello", body=body)
+    services.email_deliver(email_id=sent.pk)
+    assert "s3cr3t-token" in mail.outbox[-1].body
+    sent.refresh_from_db()
+    assert sent.status == DeliveryStatus.SENT
+    assert "s3cr3t-token" not in sent.body and "It works once." in sent.body
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    retrying = OutboundEmail.objects.create(to="sam@client.test", subject="Hello", body=body)
+    with pytest.raises(services.DeliveryFailed):
+        services.email_deliver(email_id=retrying.pk, final=False)
+    retrying.refresh_from_db()
+    assert "s3cr3t-token" in retrying.body  # the next attempt still needs it
+    with pytest.raises(services.DeliveryFailed):
+        services.email_deliver(email_id=retrying.pk, final=True)
+    retrying.refresh_from_db()
+    assert retrying.status == DeliveryStatus.FAILED and "s3cr3t-token" not in retrying.body
