@@ -402,3 +402,15 @@ def test_the_overview_shows_the_signatories_and_their_status(client, sound_proje
     assert "Signatories of v1" in content
     assert "Read and sign v1" in content
     assert content.count(">Signed</span>") == 1 and content.count(">Waiting</span>") == 1
+
+
+def test_the_sign_off_page_names_the_version_by_the_check_code_printed_on_the_pdf(
+    client, sound_project, lead, reviewer
+):
+    # A signatory compares the code on the page with the one on the PDF; the full fingerprint stays, explained.
+    version = to_awaiting_signoff(sound_project, lead, reviewer)
+    client.force_login(client_signatory(sound_project))
+    page = " ".join(client.get(signoff_url(sound_project)).content.decode().split())
+    assert f'Version check code <strong class="font-monospace">{version.short_hash}</strong>' in page
+    assert "the same code is printed on the cover and on every page of the PDF" in page
+    assert "Full fingerprint (SHA-256)" in page
