@@ -46,6 +46,7 @@ demo: venv-runtime
 test: venv system-deps check-services
 	env -u DATABASE_URL -u REDIS_URL SQLITE_PATH=:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -57,6 +58,7 @@ bench: venv system-deps check-services
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: venv
 	$(VENV)/bin/ruff format .

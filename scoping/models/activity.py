@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from scoping.readiness import code_title
+
 VERB_LABELS = {
     "login": "logged in",
     "login_failed": "failed to log in",
@@ -131,7 +133,5 @@ class ActivityEvent(models.Model):
     def object_label(self) -> str:
         """What the event was about, for people: an accepted risk reads as its rule's title, not its code."""
         if self.verb in RULE_CODE_VERBS:
-            from scoping.readiness import code_title
-
             return code_title(self.object_repr)
         return self.object_repr
