@@ -71,6 +71,7 @@ def test_the_whole_harness_runs_on_a_tiny_dataset(db, settings, tmp_path):
     assert trivial["queries"] == 2
     keys = {fig.get("key") for fig in results["figures"]} - {None}
     assert keys == {
+        "profile",
         "step_get",
         "step_save",
         *(f"{page}_{role}" for page in ("list", "search", "queue") for role in ("reviewer", "consultant")),
@@ -79,8 +80,9 @@ def test_the_whole_harness_runs_on_a_tiny_dataset(db, settings, tmp_path):
         assert fig["median"] > 0 and fig["p95"] >= fig["median"], fig
         assert fig["result"] in ("PASS", "MISS", "info"), fig
         if fig.get("key"):
-            assert fig["floor"] == trivial["name"] and fig["ratio"] > 0 and fig["queries"] > 2, fig
-            assert fig["checks"], fig
+            assert fig["floor"] == trivial["name"] and fig["ratio"] > 0, fig
+        if fig.get("key", "profile") != "profile":
+            assert fig["queries"] > 2 and fig["checks"], fig
     assert figures["Step save POST (production target)"]["runs"] == 2
     printed = table(results)
     for name in figures:
