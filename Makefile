@@ -50,10 +50,11 @@ test: venv system-deps check-services
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
-## make bench: performance figures against the targets in DESIGN.md (table on stdout, JSON in var/bench.json)
+## make bench: performance figures against the targets in DESIGN.md (table on stdout, JSON in var/bench.json);
+## each figure is a median ratio to its floor measured in the same run. BENCH_ARGS: e.g. "--quick --sizes 1000".
 bench: venv system-deps check-services
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
-		$(PY) -m bench.run
+		$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
