@@ -46,17 +46,20 @@ demo: venv-runtime
 test: venv system-deps check-services
 	env -u DATABASE_URL -u REDIS_URL SQLITE_PATH=:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
-## make bench: performance figures against the targets in DESIGN.md (table on stdout, JSON in var/bench.json)
+## make bench: performance figures against the targets in DESIGN.md (table on stdout, JSON in var/bench.json);
+## each figure is a median ratio to its floor measured in the same run. BENCH_ARGS: e.g. "--quick --sizes 1000".
 bench: venv system-deps check-services
 	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_TEST)} REDIS_URL=$${REDIS_URL:-$(REDIS_URL_TEST)} \
-		$(PY) -m bench.run
+		$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 fmt: venv
 	$(VENV)/bin/ruff format .

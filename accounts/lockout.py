@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from scoping.models import ActivityEvent
 
 # (failed attempts in the last 24 hours, lock-out length)
 TIERS = ((15, timedelta(hours=24)), (10, timedelta(hours=1)), (0, timedelta(minutes=15)))
@@ -19,8 +22,6 @@ def login_identity(typed: str) -> str:
     """
     typed = (typed or "").strip()
     if "@" in typed:
-        from django.contrib.auth import get_user_model
-
         username = get_user_model().objects.filter(email__iexact=typed).values_list("username", flat=True).first()
         if username:
             return username
@@ -37,8 +38,6 @@ def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
 
 
 def _recent_failures(username: str) -> int:
-    from scoping.models import ActivityEvent
-
     since = timezone.now() - timedelta(hours=24)
     return ActivityEvent.objects.filter(verb="login_failed", object_repr=username, created_at__gte=since).count()
 

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from scoping.audit import activity_record
+
 from .models import DeliveryStatus, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ def retry_delay(*, retries: int, base: int, cap: int = RETRY_BACKOFF_CAP_SECONDS
 
 def _publish(email_id: int) -> None:
     """Hand the send job to the broker (runs after commit, so the worker always finds the row)."""
-    from .tasks import send_email  # tasks import this module
+    from .tasks import send_email  # the job calls this module's email_deliver: import it when used
 
     options: dict[str, Any] = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
     if settings.EMAIL_QUEUE:
@@ -151,8 +153,6 @@ PROFILE_FIELDS = ("first_name", "last_name", "email")
 @transaction.atomic
 def profile_update(*, user, actor, request: HttpRequest | None = None, **fields: Any):
     """Change a person's display name or e-mail; the audit trail keeps the old and new values."""
-    from scoping.services import activity_record  # scoping imports accounts' models; import the writer when used
-
     locked = User.objects.select_for_update().get(pk=user.pk)
     before = {name: getattr(locked, name) for name in PROFILE_FIELDS}
     for name in PROFILE_FIELDS:
@@ -180,6 +180,4 @@ def profile_update(*, user, actor, request: HttpRequest | None = None, **fields:
 @transaction.atomic
 def password_change_record(*, user, request: HttpRequest | None = None) -> None:
     """A person changed their own password (the form saved it); note it in the audit trail, without the password."""
-    from scoping.services import activity_record  # see profile_update
-
     activity_record(actor=user, verb="password_changed", request=request, obj=user)

@@ -5,19 +5,17 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from scoping.audit import activity_record
+
+from .lockout import login_identity
+
 
 @receiver(user_logged_in)
 def record_login(sender, request, user, **kwargs) -> None:
-    from scoping.services import activity_record
-
     activity_record(actor=user, verb="login", request=request, object_repr=user.username)
 
 
 @receiver(user_login_failed)
 def record_failed_login(sender, credentials, request=None, **kwargs) -> None:
-    from scoping.services import activity_record
-
-    from .lockout import login_identity
-
     username = login_identity((credentials or {}).get("username", ""))[:150]
     activity_record(actor=None, verb="login_failed", request=request, object_repr=username)

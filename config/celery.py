@@ -20,6 +20,7 @@ app.autodiscover_tasks()
 @signals.setup_logging.connect
 def _use_django_logging(**kwargs) -> None:
     """Connected, this stops Celery from installing its own handlers; Django's LOGGING is used instead."""
+    # config/__init__ imports this module while Django's settings load: Django is imported once Celery starts.
     from django.conf import settings
     from django.utils.log import configure_logging
 
@@ -28,13 +29,13 @@ def _use_django_logging(**kwargs) -> None:
 
 @signals.worker_ready.connect
 def _start_heartbeat(sender=None, **kwargs) -> None:
-    from config import heartbeat
+    from config import heartbeat  # it reads Django's settings: imported once the worker runs (see above)
 
     heartbeat.start_worker_heartbeat(sender.hostname)
 
 
 @signals.worker_shutdown.connect
 def _stop_heartbeat(sender=None, **kwargs) -> None:
-    from config import heartbeat
+    from config import heartbeat  # see _start_heartbeat
 
     heartbeat.stop_worker_heartbeat()

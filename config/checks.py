@@ -18,8 +18,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
+from django.db.models import Q
+
+from reports.signing import certificate_from_pkcs12, is_development_certificate
 
 # The accounts `seed_demo` creates; only these and superusers are checked, so the check costs a few hashes at most.
 DEMO_USERNAMES = ("consultant", "reviewer", "admin", "priya")
@@ -44,8 +49,6 @@ def check_debug_in_production(app_configs=None, **kwargs) -> list[Error]:
 def check_signing_certificate(app_configs=None, **kwargs) -> list[Error | Warning]:
     if settings.DEBUG or settings.FIRSTSLICE_ALLOW_DEV_CERTIFICATE:
         return []
-    from reports.signing import certificate_from_pkcs12, is_development_certificate
-
     path = Path(settings.SIGNING_PKCS12_PATH or "")
     password = (settings.SIGNING_PKCS12_PASSWORD or "").encode() or None
     try:
@@ -77,10 +80,6 @@ def check_signing_certificate(app_configs=None, **kwargs) -> list[Error | Warnin
 def check_demo_passwords(app_configs=None, **kwargs) -> list[Error]:
     if settings.DEBUG or settings.FIRSTSLICE_ALLOW_DEMO_PASSWORDS:
         return []
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import check_password
-    from django.db.models import Q
-
     users = get_user_model()._default_manager.using("default")
     try:
         candidates = list(

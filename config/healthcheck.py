@@ -34,6 +34,7 @@ def check_web(path: str = "/healthz") -> int:
 
 
 def check_beat() -> int:
+    # Only the beat probe needs Django (set up here, then its settings and the heartbeat): the web probe stays light.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

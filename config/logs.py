@@ -14,6 +14,8 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from celery import current_task
+
 from .client_ip import client_ip
 
 request_id_var: ContextVar[str | None] = ContextVar("firstslice_request_id", default=None)
@@ -23,10 +25,6 @@ request_logger = logging.getLogger("firstslice.request")
 
 
 def _current_task():
-    try:
-        from celery import current_task
-    except ImportError:  # pragma: no cover - celery is a dependency
-        return None
     task = current_task
     if task is None or getattr(task, "request", None) is None or not task.request.id:
         return None

@@ -25,17 +25,21 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.celery import app
 from reports.models import DocumentKind, DocumentStatus, ScopeDocument, document_path
 from reports.rendering import DocumentMeta, RenderError, render_scope_pdf
 from reports.selectors import PENDING_STATUSES
 from reports.signing import sign_pdf
+from reports.storage_faults import STORAGE_ERRORS
 from scoping.models import DiscoveryProject, ScopeVersion, SignOffDecision
+from scoping.notifications import notify_document_ready
 from scoping.services import activity_record
+from scoping.versioning import version_freeze
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +128,6 @@ def broker_check(*, timeout: float = BROKER_PING_TIMEOUT_SECONDS) -> None:
     Checked before any row is written, so a request made while Redis is down leaves nothing half-made behind.
     In the embedded demo mode jobs run in-process and there is no broker to ask.
     """
-    from config.celery import app
-
     if app.conf.task_always_eager:
         return
     options = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
@@ -146,7 +148,7 @@ def _queue_name() -> str | None:
 
 def _enqueue(document_id: int) -> None:
     """Publish the render job (runs after commit, so the worker always finds the row)."""
-    from reports.tasks import render_document
+    from reports.tasks import render_document  # the job calls this module's document_render: import it when used
 
     options = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
     if queue := _queue_name():
@@ -248,8 +250,6 @@ def document_request_current(
     *, project: DiscoveryProject, kind: str, requested_by, request: HttpRequest | None = None
 ) -> ScopeDocument:
     """A PDF of the live scope: freeze it first (the latest version when nothing changed), then request the PDF."""
-    from scoping.versioning import version_freeze
-
     broker_check()
     with transaction.atomic():
         version = version_freeze(project=project, actor=requested_by, request=request)
@@ -461,8 +461,6 @@ def document_render(*, document_id: int) -> ScopeDocument | None:
             object_repr=f"{locked.get_kind_display()} PDF of {locked.version.label}",
             changes={"pages": str(rendered.page_count), "bytes": str(len(pdf)), "sha256": locked.sha256},
         )
-        from scoping.notifications import notify_document_ready
-
         notify_document_ready(locked)  # sent on commit; never raises
     return locked
 
@@ -473,10 +471,6 @@ def _time_limit_message() -> str:
 
 def failure_message(exc: BaseException, *, attempts: int | None = None) -> str:
     """What to tell a person about an exception that ended a render job."""
-    from django.db import InterfaceError, OperationalError
-
-    from reports.storage_faults import STORAGE_ERRORS
-
     if isinstance(exc, SoftTimeLimitExceeded):
         return _time_limit_message()
     if isinstance(exc, RenderError | SigningUnavailable):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from pypdf import PdfReader
 
 from reports.models import DocumentKind, DocumentStatus, ScopeDocument
 from reports.signing import (
@@ -127,8 +128,6 @@ def installation_certificates() -> list[bytes]:
 def read_version_keyword(data: bytes) -> str:
     """The version SHA-256 named in the PDF's keywords metadata, or "" (also for unreadable files)."""
     try:
-        from pypdf import PdfReader
-
         metadata = PdfReader(io.BytesIO(data), strict=False).metadata
         keywords = str((metadata or {}).get("/Keywords") or "")
     except Exception:  # any parse failure of untrusted input means "no claim", never a crash

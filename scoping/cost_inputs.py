@@ -19,7 +19,7 @@ from scoping.costs import TIERS
 from scoping.models.sections import CostModel
 from scoping.money import CURRENCY_EXAMPLES, is_currency_code
 from scoping.numbers import NumberRefused, NumberRule, read_number
-from scoping.scope_schema import SECTIONS, DecimalNumber, Integer
+from scoping.scope_schema import ONE_OR_MORE, SECTIONS, DecimalNumber, Integer
 
 UNUSABLE = "unusable"  # not a number, so compute_costs lists the field as invalid rather than missing
 
@@ -124,8 +124,6 @@ def _as_text(raw: Any) -> str:
 
 def number_rule(name: str, spec: Integer | DecimalNumber) -> NumberRule:
     """The reading rule of one cost input: the same the step form applies on save."""
-    from scoping.step_forms import ONE_OR_MORE
-
     if isinstance(spec, Integer):
         return NumberRule(whole=True, min_value=1 if name in ONE_OR_MORE else 0, max_value=spec.max_value)
     return NumberRule(percent=spec.is_percent, max_value=spec.max_value, decimal_places=spec.decimal_places)

@@ -80,10 +80,11 @@ def format_money(value: Decimal | None, currency: str, *, per_use: bool = False,
             rounded = value.quantize(minor, rounding=ROUND_HALF_UP)
         if rounded == 0:
             rounded = abs(rounded)  # no "-£0.00"
-    locale = money_locale(code)
-    if not code:
-        return format_decimal(rounded, locale=locale, decimal_quantization=False, format=_plain_pattern(digits))
-    text = format_currency(rounded, code, locale=locale, currency_digits=True, decimal_quantization=False)
+        # Babel quantizes in the caller's context: inside this one, so 27-digit amounts do not raise InvalidOperation.
+        locale = money_locale(code)
+        if not code:
+            return format_decimal(rounded, locale=locale, decimal_quantization=False, format=_plain_pattern(digits))
+        text = format_currency(rounded, code, locale=locale, currency_digits=True, decimal_quantization=False)
     return _spaced(text, code)
 
 
@@ -100,6 +101,12 @@ def _plain_pattern(digits: int) -> str:
 
 
 def format_compact_money(value: Decimal, currency: str) -> str:
+    """A short label for a chart axis (see ``_compact_money``), formatted in a context wide enough for any amount."""
+    with decimal.localcontext(_CONTEXT):
+        return _compact_money(value, currency)
+
+
+def _compact_money(value: Decimal, currency: str) -> str:
     """A short label for a chart axis: €500B, ¥1.2M, ₹12.35L, £950, £2.50; without a currency, 1.2K.
 
     Beyond a thousand trillion (which no real cost model reaches) it turns scientific, €5E17, rather than print

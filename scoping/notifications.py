@@ -21,6 +21,9 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.services import email_queue
 
+from .readiness import SECTION_LABELS
+from .signatories import signatories
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -75,8 +78,6 @@ def _team(project) -> list:
 
 
 def _signatory_users(project) -> list:
-    from .workflow import signatories
-
     return [person.user for person in signatories(project)]
 
 
@@ -152,8 +153,6 @@ def notify_changes_requested(*, review) -> None:
         lines += ["", review.summary]
     comments = list(review.comments.all())
     if comments:
-        from .readiness import SECTION_LABELS
-
         lines += ["", "Comments by section:"]
         lines += [f"- {SECTION_LABELS.get(c.section, c.section)}: {c.comment}" for c in comments]
     lines += ["", "The scope is back in draft; the comments show on the steps."]

@@ -1,8 +1,9 @@
 """Project <-> scope JSON: the export behind ``scope.json`` and snapshots, and the importer behind ``import_scope``.
 
-Both directions walk the field catalogue in ``scoping.scope_schema``, so a field added there and on its model travels
-without touching this module. Export output is always validated and normalized, so export -> import -> export gives
-the identical dict, and frozen versions hash the same however the values were typed.
+The export itself is ``scoping.live_scope.export_scope`` (re-exported here); the importer creates the project
+through ``scoping.services``. Both directions walk the field catalogue in ``scoping.scope_schema``, so a field added
+there and on its model travels without touching this module. Export output is always validated and normalized, so
+export -> import -> export gives the identical dict, and frozen versions hash the same however the values were typed.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 
+from scoping.live_scope import ensure_sections, export_scope
 from scoping.models import Client, DiscoveryProject
-from scoping.models.sections import ROW_MODELS, SECTION_MODELS, AcceptedRisk, OpenQuestion, ScopeSection
+from scoping.models.sections import ROW_MODELS, AcceptedRisk, OpenQuestion
 from scoping.scope_schema import (
     OPEN_QUESTIONS,
-    SCHEMA_ID,
-    SECTION_KEYS,
     SECTIONS,
     SHORT_TEXT_MAX,
     DecimalNumber,
@@ -28,17 +27,12 @@ from scoping.scope_schema import (
     IsoDate,
     Rows,
     ScopeValidationError,
-    canonical_decimal,
     validate_scope,
 )
+from scoping.services import client_create, project_create, readiness_refresh
 
-
-def _json_value(value: object) -> Any:
-    if isinstance(value, Decimal):
-        return canonical_decimal(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+# export_scope and ensure_sections live in scoping.live_scope (the writes read them too); importable from here as ever.
+__all__ = ["ensure_sections", "export_scope", "import_scope"]
 
 
 def _model_value(item: Field, value: Any) -> Any:
@@ -52,82 +46,12 @@ def _model_value(item: Field, value: Any) -> Any:
     return value
 
 
-def _read(instance: models.Model, fields: tuple[Field, ...], prefix: str = "") -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for item in fields:
-        if isinstance(item, Group):
-            data[item.key] = _read(instance, item.fields, prefix + item.attr_prefix)
-        elif isinstance(item, Rows):
-            rows = getattr(instance, item.key).all()
-            data[item.key] = [_read(row, item.fields) for row in rows]
-        else:
-            data[item.key] = _json_value(getattr(instance, prefix + item.key))
-    return data
-
-
 def _assign(instance: models.Model, fields: tuple[Field, ...], values: dict[str, Any], prefix: str = "") -> None:
     for item in fields:
         if isinstance(item, Group):
             _assign(instance, item.fields, values[item.key], prefix + item.attr_prefix)
         elif not isinstance(item, Rows):
             setattr(instance, prefix + item.key, _model_value(item, values[item.key]))
-
-
-def _section_or_none(project: DiscoveryProject, key: str) -> ScopeSection | None:
-    try:
-        return getattr(project, key)
-    except ObjectDoesNotExist:
-        return None
-
-
-def _accepted_by(risk: AcceptedRisk) -> str:
-    if risk.accepted_by_name:
-        return risk.accepted_by_name
-    if risk.accepted_by is not None:
-        return getattr(risk.accepted_by, "display_name", "") or risk.accepted_by.get_username()
-    return ""
-
-
-def export_scope(project: DiscoveryProject) -> dict[str, Any]:
-    """The whole scope of a project in the DESIGN.md format, validated and normalized.
-
-    Sections not created yet export as empty. A constant number of queries, whatever the number of rows.
-    """
-    project = (
-        DiscoveryProject.objects.select_related("client", *SECTION_KEYS)
-        .prefetch_related(
-            *(f"{section_key}__{rows_key}" for section_key, rows_key in ROW_MODELS),
-            "open_questions",
-            "accepted_risks__accepted_by",
-        )
-        .get(pk=project.pk)
-    )
-    raw: dict[str, Any] = {
-        "schema": SCHEMA_ID,
-        "project": {
-            "name": project.name,
-            "client": project.client.name,
-            "currency": project.currency,
-            "target_decision_date": _json_value(project.target_decision_date),
-        },
-    }
-    for key in SECTION_KEYS:
-        section = _section_or_none(project, key)
-        raw[key] = _read(section, SECTIONS[key]) if section is not None else {}
-    raw["open_questions"] = [_read(question, OPEN_QUESTIONS.fields) for question in project.open_questions.all()]
-    raw["accepted_risks"] = [
-        {"code": risk.code, "reason": risk.reason, "accepted_by": _accepted_by(risk)}
-        for risk in project.accepted_risks.all()
-    ]
-    return validate_scope(raw)
-
-
-def ensure_sections(project: DiscoveryProject) -> dict[str, ScopeSection]:
-    """Create whichever of the eight sections a project lacks (empty), and return all eight by key."""
-    sections: dict[str, ScopeSection] = {}
-    for key, model in SECTION_MODELS.items():
-        sections[key], _created = model.objects.get_or_create(project=project)
-    return sections
 
 
 def _checked_client_name(scope: dict[str, Any], client_name: str | None) -> str:
@@ -160,9 +84,6 @@ def _checked_client_name(scope: dict[str, Any], client_name: str | None) -> str:
 
 def _client_named(name: str, *, actor) -> Client:
     """The existing client of that name (ignoring case, an exact match first), or a new one."""
-    # Imported here because scoping.services imports this module for ensure_sections.
-    from scoping.services import client_create
-
     client = Client.objects.filter(name=name).first()
     if client is None:
         client = Client.objects.filter(name__iexact=name).order_by("id").first()
@@ -178,8 +99,6 @@ def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryPro
     ``client_name`` (the ``--client`` option) overrides the client named in the file. Raises
     ``ScopeValidationError`` before anything is written, so a bad file leaves the database unchanged.
     """
-    from scoping.services import project_create
-
     scope = validate_scope(data)
     client = _client_named(_checked_client_name(scope, client_name), actor=user)
     project_fields = scope["project"]
@@ -214,7 +133,5 @@ def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryPro
         AcceptedRisk(project=project, code=risk["code"], reason=risk["reason"], accepted_by_name=risk["accepted_by"])
         for risk in scope["accepted_risks"]
     )
-    from scoping.services import readiness_refresh
-
     readiness_refresh(project=project)
     return project

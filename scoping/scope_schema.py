@@ -45,6 +45,21 @@ PERCENT_DECIMAL_PLACES = 2
 QUANTITY_MAX = Decimal("1000000")
 QUANTITY_DECIMAL_PLACES = 2
 
+# Counts where zero (or less) is nonsense: a workflow that never runs, a pilot of zero weeks, a call with no tokens.
+# The step forms refuse these below one, and so do the cost step's live figures.
+# Tier volumes are not here: a zero-volume tier is a valid plan (its cost per use shows as "—").
+ONE_OR_MORE = frozenset(
+    {
+        "user_count",
+        "volume_per_month",
+        "duration_weeks",
+        "pilot_volume_per_month",
+        "calls_per_use",
+        "input_tokens",
+        "output_tokens",
+    }
+)
+
 TOP_LEVEL_PATH = "(top level)"
 
 SECTION_KEYS: tuple[str, ...] = (

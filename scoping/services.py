@@ -19,10 +19,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from config.client_ip import client_ip  # the one client-address rule (trusted proxies); re-exported for workflow
+from accounts.services import email_queue
 
+from .audit import activity_record  # the audit trail's writer; re-exported, most writes import it from here
+from .live_scope import ensure_sections, export_scope
 from .models import (
-    ActivityEvent,
     Client,
     ClientParticipant,
     DiscoveryProject,
@@ -31,37 +32,9 @@ from .models import (
     Stage,
     hash_token,
 )
+from .readiness import evaluate
 
 User = get_user_model()
-
-
-def activity_record(
-    *,
-    actor,
-    verb: str,
-    request: HttpRequest | None = None,
-    project: DiscoveryProject | None = None,
-    obj: models.Model | None = None,
-    object_repr: str = "",
-    changes: dict[str, Any] | None = None,
-) -> ActivityEvent:
-    """Append one event to the audit trail, and mark the project as active."""
-    actor = actor if getattr(actor, "is_authenticated", False) else None
-    event = ActivityEvent.objects.create(
-        actor=actor,
-        actor_repr=(actor.display_name if actor else "")[:200],
-        verb=verb,
-        project=project,
-        object_type=obj._meta.label if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:300],
-        changes=changes or {},
-        ip=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:500],
-    )
-    if project is not None:
-        DiscoveryProject.objects.filter(pk=project.pk).update(last_activity_at=event.created_at)
-    return event
 
 
 def _changed_fields(instance: models.Model, before: dict[str, Any], fields: Iterable[str]) -> dict[str, list[str]]:
@@ -79,9 +52,6 @@ def _snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
 
 def readiness_refresh(*, project: DiscoveryProject):
     """Evaluate the live scope and store the score on the project (the pipeline list reads the stored figures)."""
-    from .readiness import evaluate
-    from .scope_io import export_scope
-
     readiness = evaluate(export_scope(project), today=timezone.localdate())
     DiscoveryProject.objects.filter(pk=project.pk).update(
         readiness_score=readiness.score,
@@ -143,8 +113,6 @@ def project_create(*, actor, request: HttpRequest | None = None, **fields: Any) 
     project.currency = (project.currency or "EUR").upper()
     project.full_clean()
     project.save()
-    from .scope_io import ensure_sections
-
     ensure_sections(project)
     activity_record(actor=actor, verb="project_created", request=request, project=project, obj=project)
     readiness_refresh(project=project)  # a new project shows its real gaps in the pipeline at once
@@ -259,8 +227,6 @@ def _invitation_token_issue(invitation: Invitation) -> str:
 
 
 def _invitation_email_queue(*, invitation: Invitation, token: str, actor) -> None:
-    from accounts.services import email_queue  # accounts' services write the audit trail through this module
-
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     body = render_to_string(
         "emails/invitation.txt",

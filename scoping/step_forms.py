@@ -24,11 +24,12 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import dateformat
 
+from scoping.cost_inputs import FIELD_UNITS
 from scoping.costs import format_money
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
 from scoping.money import CURRENCY_EXAMPLES, is_currency_code
 from scoping.numbers import NumberRefused, NumberRule, read_number
-from scoping.scope_schema import CHOICES, MAX_ROWS, SHORT_TEXT_MAX
+from scoping.scope_schema import CHOICES, MAX_ROWS, ONE_OR_MORE, SHORT_TEXT_MAX
 
 __all__ = [
     "FIELD_GROUPS",
@@ -46,20 +47,6 @@ __all__ = [
 # Never edited through a step form: identity, the optimistic-locking counter and bookkeeping.
 SECTION_BOOKKEEPING = ("id", "project", "revision", "updated_at", "updated_by")
 ROW_BOOKKEEPING = ("id", "position")
-
-# Counts where zero (or less) is nonsense: a workflow that never runs, a pilot of zero weeks, a call with no tokens.
-# Tier volumes are not here: a zero-volume tier is a valid plan (its cost per use shows as "—").
-ONE_OR_MORE = frozenset(
-    {
-        "user_count",
-        "volume_per_month",
-        "duration_weeks",
-        "pilot_volume_per_month",
-        "calls_per_use",
-        "input_tokens",
-        "output_tokens",
-    }
-)
 
 TEXTAREA_ROWS = 3
 ROW_TEXTAREA_ROWS = 2
@@ -492,8 +479,6 @@ def _add_units(form: forms.ModelForm, *, currency: str) -> None:
 
     The labels already say the unit ("per 1M tokens", "per month"); what they lack is the currency.
     """
-    from .cost_inputs import FIELD_UNITS
-
     for name, field in form.fields.items():
         if "{currency}" in FIELD_UNITS.get(name, "") and currency:
             field.label = f"{field.label} ({currency.upper()})"

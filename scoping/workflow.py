@@ -20,8 +20,12 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from config.client_ip import client_ip
+from reports.services import document_request
+
 from . import notifications
 from .access import is_project_staff
+from .live_scope import export_scope
 from .models import (
     AcceptedRisk,
     ActivityEvent,
@@ -35,7 +39,9 @@ from .models import (
     Stage,
 )
 from .readiness import SECTION_LABELS, SECTIONS, Finding, Readiness, evaluate
-from .services import activity_record, client_ip, readiness_refresh
+from .services import activity_record, readiness_refresh
+from .signatories import Signatory, SignatoryStatus, signatories, signoff_statuses
+from .versioning import version_freeze
 
 logger = logging.getLogger(__name__)
 
@@ -225,8 +231,6 @@ def latest_review(project: DiscoveryProject) -> Review | None:
 
 def project_readiness(project: DiscoveryProject) -> Readiness:
     """Readiness of the live scope."""
-    from .scope_io import export_scope
-
     return evaluate(export_scope(project), today=timezone.localdate())
 
 
@@ -241,8 +245,6 @@ def unaccepted_blockers(readiness: Readiness, accepted_codes: set[str]) -> list[
 
 def submission_blockers(project: DiscoveryProject) -> list[Finding]:
     """What stops the live scope being submitted now: blockers not accepted as risks."""
-    from .scope_io import export_scope
-
     scope = export_scope(project)
     return unaccepted_blockers(evaluate(scope, today=timezone.localdate()), _accepted_codes(scope))
 
@@ -269,54 +271,6 @@ def reviewable_by(user) -> bool:
         and user.is_active
         and (user.is_superuser or user.role in ("reviewer", "admin"))
     )
-
-
-@dataclass(frozen=True)
-class Signatory:
-    """Someone whose signature the scope needs: every client signatory, plus the lead consultant."""
-
-    user: object
-    role: str
-    is_client: bool
-
-
-@dataclass(frozen=True)
-class SignatoryStatus:
-    signatory: Signatory
-    signoff: SignOff | None
-
-    @property
-    def state(self) -> str:
-        """``signed``, ``declined`` or ``pending``."""
-        return self.signoff.decision if self.signoff is not None else "pending"
-
-
-def signatories(project: DiscoveryProject) -> list[Signatory]:
-    """The designated signatories, client people first, then the lead consultant."""
-    people = [
-        Signatory(
-            user=participant.user,
-            role=f"{participant.role_title or 'Client signatory'} ({project.client.name})",
-            is_client=True,
-        )
-        for participant in project.participants.filter(is_signatory=True, user__is_active=True)
-        .select_related("user")
-        .order_by("id")
-    ]
-    people.append(Signatory(user=project.lead_consultant, role="Lead consultant", is_client=False))
-    return people
-
-
-def signoff_statuses(project: DiscoveryProject, version: ScopeVersion | None) -> list[SignatoryStatus]:
-    """Each signatory with their sign-off of ``version`` (a signature wins over an earlier refusal)."""
-    people = signatories(project)
-    given: dict[int, SignOff] = {}
-    if version is not None:
-        for signoff in SignOff.objects.filter(version=version).order_by("signed_at", "id"):
-            earlier = given.get(signoff.user_id)
-            if earlier is None or earlier.decision != SignOffDecision.SIGNED:
-                given[signoff.user_id] = signoff
-    return [SignatoryStatus(signatory=person, signoff=given.get(person.user.pk)) for person in people]
 
 
 def consent_statement(*, version: ScopeVersion, project: DiscoveryProject) -> str:
@@ -346,8 +300,6 @@ def scope_submit(
     Refused while the readiness engine reports a blocker that is not accepted as a risk. The check runs on the
     frozen snapshot itself (accepted risks are part of it), so what the reviewer sees is exactly what passed.
     """
-    from .versioning import version_freeze
-
     locked = _lock(project)
     _refuse_if_archived(locked)
     _require_project_staff(actor, locked, "submit the scope for review")
@@ -720,8 +672,6 @@ def _queue_document(*, version: ScopeVersion, kind: str, requested_by, request: 
     published after commit, marks it failed with a Retry button on the Documents tab.
     """
     try:
-        from reports.services import document_request
-
         # A savepoint, so a failure inside the documents service cannot poison our transaction.
         with transaction.atomic():
             return document_request(

@@ -1,9 +1,12 @@
 """Hooks through which scope editing tells the review and sign-off workflow that something changed.
 
-The guided steps call these without knowing what the workflow does with them, so the two areas stay independent.
+The guided steps call these without knowing what the workflow does with them: they depend on these three calls,
+not on the workflow's internals.
 """
 
 from __future__ import annotations
+
+from scoping import workflow
 
 
 def after_scope_edit(*, project, actor, why: str | None = None) -> str | None:
@@ -17,13 +20,11 @@ def after_scope_edit(*, project, actor, why: str | None = None) -> str | None:
     A client participant never withdraws a frozen scope: the steps refuse their saves once it left draft, and an
     open question they park (their way to raise something) is added without taking the scope out of review.
     """
-    from scoping.workflow import scope_reopen
-
     if getattr(actor, "role", None) == "client":
         return None
     if why:
-        return scope_reopen(project=project, actor=actor, why=why)
-    return scope_reopen(project=project, actor=actor)
+        return workflow.scope_reopen(project=project, actor=actor, why=why)
+    return workflow.scope_reopen(project=project, actor=actor)
 
 
 def edit_consequence(*, project, stage: str | None = None):
@@ -32,13 +33,9 @@ def edit_consequence(*, project, stage: str | None = None):
     The step page shows it before editing and the save needs a confirmation while it is not None. Without ``stage``,
     the stored stage is read under a row lock (call it inside the save's transaction).
     """
-    from scoping.workflow import scope_edit_consequence
-
-    return scope_edit_consequence(project=project, stage=stage)
+    return workflow.scope_edit_consequence(project=project, stage=stage)
 
 
 def edit_refusal(*, user, project, stage: str | None = None) -> str | None:
     """Why this person may not change the scope in its current stage (a client once it left draft), or None."""
-    from scoping.workflow import client_edit_refusal
-
-    return client_edit_refusal(user=user, project=project, stage=stage)
+    return workflow.client_edit_refusal(user=user, project=project, stage=stage)

@@ -6,10 +6,11 @@ import os
 import sys
 from urllib.parse import urlparse
 
+import psycopg
+import redis
+
 
 def check_postgres(url: str) -> str | None:
-    import psycopg
-
     parsed = urlparse(url)
     try:
         with psycopg.connect(
@@ -29,8 +30,6 @@ def check_postgres(url: str) -> str | None:
 
 
 def check_redis(url: str) -> str | None:
-    import redis
-
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
     except Exception as exc:  # noqa: BLE001

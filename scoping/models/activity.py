@@ -7,6 +7,8 @@ import re
 from django.conf import settings
 from django.db import models
 
+from scoping.readiness import code_title
+
 VERB_LABELS = {
     "login": "logged in",
     "login_failed": "failed to log in",
@@ -157,8 +159,6 @@ class ActivityEvent(models.Model):
     def object_label(self) -> str:
         """What the event was about, for people: an accepted risk reads as its rule's title, not its code."""
         if self.verb in RULE_CODE_VERBS:
-            from scoping.readiness import code_title
-
             return code_title(self.object_repr)
         if match := VERSION_REPR.match(self.object_repr):
             return f"version {match['number']} (check code {match['short_hash']})"

@@ -9,11 +9,11 @@ from typing import Any
 from django import template
 
 from scoping.access import can_edit_scope
+from scoping.cost_figures import figures_context, saved_form_values
 from scoping.cost_inputs import FIELD_UNITS, field_label, field_unit
 from scoping.costs import format_money
 from scoping.models import ModelPrice
 from scoping.models.sections import CostModel
-from scoping.views.costs import figures_context, saved_form_values
 
 register = template.Library()
 

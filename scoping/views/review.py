@@ -13,12 +13,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from reports.models import DocumentStatus, ScopeDocument
+from reports.rendering import DocumentMeta, build_document_context
+
 from .. import selectors, workflow
 from ..access import is_project_staff, project_for_staff, project_for_user, require_firm_staff
 from ..forms_review import DeclineForm, ReviewForm, RiskAcceptForm, SignForm, SignoffRequestForm, SubmitForm
 from ..models import DiscoveryProject, Review, ScopeVersion, Stage
 from ..readiness import SECTION_LABELS, code_title, evaluate
 from ..scope_schema import ScopeValidationError
+from ..versioning import changes_by_section, version_diff
 from ..workflow import WorkflowError
 
 QUEUE_PAGE_SIZE = 50
@@ -39,8 +43,6 @@ def _version_readiness(version: ScopeVersion):
 
 def _version_sections(version: ScopeVersion) -> list[dict]:
     """The frozen version's content, section by section, worded as in its PDF (the same pure builder)."""
-    from reports.rendering import DocumentMeta, build_document_context
-
     meta = DocumentMeta(
         kind="proposal",
         version_number=version.number,
@@ -249,8 +251,6 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
         "open_questions": open_questions,
     }
     if version is not None:
-        from ..versioning import changes_by_section, version_diff
-
         previous = ScopeVersion.objects.filter(project=project, number__lt=version.number).order_by("-number").first()
         readiness = _version_readiness(version)
         accepted_codes = {str(r.get("code") or "") for r in version.scope.get("accepted_risks") or ()}
@@ -293,8 +293,6 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
 
 def _document_links(project: DiscoveryProject, version: ScopeVersion) -> tuple[list[dict], bool]:
     """Ready PDFs of the version (signed first), and whether one is still being prepared."""
-    from reports.models import DocumentStatus, ScopeDocument
-
     order = {"signed": 0, "proposal": 1, "draft": 2}
     documents = list(ScopeDocument.objects.filter(version=version).order_by("-created_at"))
     ready = sorted(

@@ -125,3 +125,15 @@ def test_huge_values_give_short_y_axis_labels():
     assert len(labels) >= 3
     assert all(len(label) <= 10 for label in labels), labels
     assert "bn" not in " ".join(labels)
+
+
+@pytest.mark.parametrize("amount", ["1e26", "123456789012345678901234567.5", "1e40"])
+def test_amounts_beyond_28_digits_still_format(amount):
+    # Babel quantizes in the caller's decimal context (28 digits by default): 1e26 raised InvalidOperation, a 500
+    # on any page or PDF showing it. hypothesis found it with other_per_use=1e26.
+    value = Decimal(amount)
+    assert format_money(value, "GBP").startswith("£1")
+    assert format_money(value, "GBP", per_use=True).startswith("£1")
+    assert format_money(value, "GBP", exact=True).startswith("£1")
+    assert format_money(value, "JPY").startswith("¥1")
+    assert format_compact_money(value, "EUR")

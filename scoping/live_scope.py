@@ -1,0 +1,110 @@
+"""A project's live scope: its eight sections (created empty when missing) and the scope JSON they hold.
+
+The one reader of a project's rows, shared by the writes (``services``), the importer and exporter (``scope_io``),
+the stage machine and the versions. It walks the field catalogue in ``scoping.scope_schema``, so a field added there
+and on its model travels without touching this module. Its output is always validated and normalized, so frozen
+versions hash the same however the values were typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+
+from scoping.models import DiscoveryProject
+from scoping.models.sections import ROW_MODELS, SECTION_MODELS, AcceptedRisk, ScopeSection
+from scoping.scope_schema import (
+    OPEN_QUESTIONS,
+    SCHEMA_ID,
+    SECTION_KEYS,
+    SECTIONS,
+    Field,
+    Group,
+    Rows,
+    canonical_decimal,
+    validate_scope,
+)
+
+__all__ = ["ensure_sections", "export_scope"]
+
+
+def _json_value(value: object) -> Any:
+    if isinstance(value, Decimal):
+        return canonical_decimal(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _read(instance: models.Model, fields: tuple[Field, ...], prefix: str = "") -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for item in fields:
+        if isinstance(item, Group):
+            data[item.key] = _read(instance, item.fields, prefix + item.attr_prefix)
+        elif isinstance(item, Rows):
+            rows = getattr(instance, item.key).all()
+            data[item.key] = [_read(row, item.fields) for row in rows]
+        else:
+            data[item.key] = _json_value(getattr(instance, prefix + item.key))
+    return data
+
+
+def _section_or_none(project: DiscoveryProject, key: str) -> ScopeSection | None:
+    try:
+        return getattr(project, key)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _accepted_by(risk: AcceptedRisk) -> str:
+    if risk.accepted_by_name:
+        return risk.accepted_by_name
+    if risk.accepted_by is not None:
+        return getattr(risk.accepted_by, "display_name", "") or risk.accepted_by.get_username()
+    return ""
+
+
+def export_scope(project: DiscoveryProject) -> dict[str, Any]:
+    """The whole scope of a project in the DESIGN.md format, validated and normalized.
+
+    Sections not created yet export as empty. A constant number of queries, whatever the number of rows.
+    """
+    project = (
+        DiscoveryProject.objects.select_related("client", *SECTION_KEYS)
+        .prefetch_related(
+            *(f"{section_key}__{rows_key}" for section_key, rows_key in ROW_MODELS),
+            "open_questions",
+            "accepted_risks__accepted_by",
+        )
+        .get(pk=project.pk)
+    )
+    raw: dict[str, Any] = {
+        "schema": SCHEMA_ID,
+        "project": {
+            "name": project.name,
+            "client": project.client.name,
+            "currency": project.currency,
+            "target_decision_date": _json_value(project.target_decision_date),
+        },
+    }
+    for key in SECTION_KEYS:
+        section = _section_or_none(project, key)
+        raw[key] = _read(section, SECTIONS[key]) if section is not None else {}
+    raw["open_questions"] = [_read(question, OPEN_QUESTIONS.fields) for question in project.open_questions.all()]
+    raw["accepted_risks"] = [
+        {"code": risk.code, "reason": risk.reason, "accepted_by": _accepted_by(risk)}
+        for risk in project.accepted_risks.all()
+    ]
+    return validate_scope(raw)
+
+
+def ensure_sections(project: DiscoveryProject) -> dict[str, ScopeSection]:
+    """Create whichever of the eight sections a project lacks (empty), and return all eight by key."""
+    sections: dict[str, ScopeSection] = {}
+    for key, model in SECTION_MODELS.items():
+        sections[key], _created = model.objects.get_or_create(project=project)
+    return sections
