@@ -34,6 +34,13 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _development_certificate_allowed(settings):
+    # pytest-django runs with DEBUG off, so after `make demo` has written var/dev-signing.p12 every management command
+    # run in a test would be refused by firstslice.E002. tests/test_production_checks.py turns this back off.
+    settings.FIRSTSLICE_ALLOW_DEV_CERTIFICATE = True
+
+
 @pytest.fixture
 def lead(db):
     return UserFactory(username="lead", role="consultant", first_name="Lena", last_name="Lead")
