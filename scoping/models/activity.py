@@ -9,6 +9,8 @@ from django.db import models
 
 from scoping.readiness import code_title
 
+from .projects import Stage
+
 VERB_LABELS = {
     "login": "logged in",
     "login_failed": "failed to log in",
@@ -92,13 +94,9 @@ def _part_text(value) -> str:
 def _change_words(field: str, value) -> str:
     """A recorded change for people: stage labels rather than stage codes, rule titles rather than rule codes."""
     if field == "stage" and isinstance(value, list | tuple):
-        from .projects import Stage
-
         labels = dict(Stage.choices)
         value = [labels.get(part, part) if isinstance(part, str) else part for part in value]
     elif field == "accepted_risks" and isinstance(value, list | tuple):
-        from scoping.readiness import code_title
-
         return ", ".join(code_title(str(code)) for code in value) or "none"
     return change_text(value, field=field)
 
