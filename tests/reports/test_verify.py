@@ -15,11 +15,11 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from reports import verification
+from reports.forms import UPLOAD_LIMIT_BYTES
 from reports.models import ScopeDocument
 from reports.services import document_create, document_render
 from reports.signing import certificate_from_pkcs12, inspect_signatures
 from reports.verification import verify_pdf
-from reports.views_verify import UPLOAD_LIMIT_BYTES
 from tests.review_support import (  # noqa: F401  (fixtures)
     CERTIFICATE_PASSWORD,
     client_signatory,
