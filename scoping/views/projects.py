@@ -6,9 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from .. import selectors, services
 from ..access import require_creator, resolve_project
@@ -164,9 +165,10 @@ def _team_page(request, access, *, member_form=None, invite_form=None, fresh_lin
 
 
 @login_required
-@require_POST
 def invitation_resend(request, project_id: int, invitation_id: int):
     project = resolve_project(request.user, project_id, need="change_team").project
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     try:
         invitation = services.invitation_resend(
             project=project, invitation_id=invitation_id, actor=request.user, request=request
@@ -179,10 +181,11 @@ def invitation_resend(request, project_id: int, invitation_id: int):
 
 
 @login_required
-@require_POST
 def invitation_link(request, project_id: int, invitation_id: int):
     """Issue a fresh link and show it once, for staff to pass on themselves (only its hash is stored)."""
     access = resolve_project(request.user, project_id, need="change_team")
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     project = access.project
     try:
         invitation, link = services.invitation_link_issue(
@@ -225,9 +228,10 @@ def invitation_revoke(request, project_id: int, invitation_id: int):
 
 
 @login_required
-@require_POST
 def member_remove(request, project_id: int, member_id: int):
     project = resolve_project(request.user, project_id, need="manage").project
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     member = get_object_or_404(project.memberships, pk=member_id)
     services.project_member_remove(member=member, actor=request.user, request=request)
     messages.success(request, f"{member.user.display_name} removed from the project.")
@@ -235,9 +239,10 @@ def member_remove(request, project_id: int, member_id: int):
 
 
 @login_required
-@require_POST
 def participant_remove(request, project_id: int, participant_id: int):
     project = resolve_project(request.user, project_id, need="manage").project
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     participant = get_object_or_404(project.participants, pk=participant_id)
     services.participant_remove(participant=participant, actor=request.user, request=request)
     messages.success(request, f"{participant.user.display_name} no longer has access to this project.")

@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import question_services, workflow_hooks
 from ..access import ProjectAccess, resolve_project
@@ -250,12 +250,13 @@ def _park_context(
 
 
 @login_required
-@require_POST
 def step_question(request: HttpRequest, project_id: int, section_key: str) -> HttpResponse:
     """Park an open question for this step without leaving it; htmx swaps in the panel, typed step values stay."""
     if section_key not in STEP_KEYS:
         raise Http404("There is no such step.")
     access = resolve_project(request.user, project_id, need="edit")
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     project = access.project
     form = ParkQuestionForm(request.POST, consequence=_park_consequence(request, project))
     parked = None
