@@ -25,13 +25,12 @@ from ..scope_io import ensure_sections
 @require_http_methods(["GET", "POST"])
 def cost_figures(request, project_id: int):
     """GET: the figures of the saved cost model. POST (htmx, as the person types): of the posted values, unsaved."""
-    project = resolve_project(request.user, project_id).project
-    data = request.POST if request.method == "POST" else saved_form_values(project)
-    context = figures_context(project=project, data=data)
+    access = resolve_project(request.user, project_id)
+    data = request.POST if request.method == "POST" else saved_form_values(access.project)
+    context = figures_context(project=access.project, data=data)
     # The pinned summary lives outside the figures box; htmx swaps it in by its id.
-    return render(
-        request, "scoping/costs/figures.html", {**context, "oob": request.headers.get("HX-Request") == "true"}
-    )
+    oob = request.headers.get("HX-Request") == "true"
+    return render(request, "scoping/costs/figures.html", {**context, "access": access, "oob": oob})
 
 
 def _pick_response(request, project: DiscoveryProject, *, ok: bool, message: str, section: CostModel | None = None):
