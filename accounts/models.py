@@ -47,6 +47,10 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
     @property
+    def is_client_stakeholder(self) -> bool:
+        return self.role == Role.CLIENT
+
+    @property
     def sees_all_projects(self) -> bool:
         """Reviewers and admins work across the whole pipeline."""
         return self.is_superuser or self.role in (Role.REVIEWER, Role.ADMIN)

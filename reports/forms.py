@@ -1,4 +1,4 @@
-"""Forms of the versions and documents pages."""
+"""Forms of the versions and documents pages, and of the public verify page."""
 
 from __future__ import annotations
 
@@ -77,3 +77,43 @@ class VersionCompareForm(forms.Form):
 
     def selected(self) -> tuple[ScopeVersion | None, ScopeVersion]:
         return self.versions.get(self.cleaned_data["from_version"]), self.versions[self.cleaned_data["to_version"]]
+
+
+# --- the verify page ----------------------------------------------------------------------------------------------
+
+UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
+UPLOAD_LIMIT_LABEL = "10 MB"
+TOO_LARGE = (
+    f"That file is larger than {UPLOAD_LIMIT_LABEL}. Firstslice scope documents are much smaller: "
+    "check that you chose the right file."
+)
+EMPTY_FILE = "The file is empty. Choose the PDF you want to check."
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(
+        label="Scope PDF",
+        help_text=f"The PDF you received, as it is. Up to {UPLOAD_LIMIT_LABEL}; nothing is stored.",
+        allow_empty_file=True,  # an empty file gets the clearer message below
+        error_messages={"required": "Choose the PDF you want to check.", "invalid": "Choose a file to upload."},
+    )
+
+    def __init__(self, *args, too_large: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+        self.fields["file"].widget.attrs["accept"] = "application/pdf,.pdf"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_LIMIT_BYTES:
+            raise forms.ValidationError(TOO_LARGE)
+        if upload.size == 0:
+            raise forms.ValidationError(EMPTY_FILE)
+        return upload
+
+    def clean(self):
+        if self.too_large:
+            # The file was dropped while it streamed in, so the field looks missing; say what really happened.
+            self.errors.pop("file", None)
+            self.add_error("file", TOO_LARGE)
+        return super().clean()

@@ -1,8 +1,8 @@
 """Versions and documents of a project: freeze, compare, request PDFs, watch them render, download them.
 
-Every view resolves the project through the access rule first (strangers get 404), then checks the right to act
-(403), then calls one service. Downloads only ever go through ``document_download``: documents are never served
-from a public media URL.
+Every view resolves the project through the access rule (``scoping.access.resolve_project``: strangers get 404,
+people who see the project but lack the right to act get 403), then calls one service. Downloads only ever go
+through ``document_download``: documents are never served from a public media URL.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +26,7 @@ from reports.storage_faults import (
     STORE_UNAVAILABLE_MESSAGE,
     is_missing_file,
 )
-from scoping.access import can_edit_scope, is_project_staff, project_for_staff, project_for_user
+from scoping.access import resolve_project
 from scoping.readiness import SECTION_LABELS, SECTIONS
 from scoping.scope_schema import ScopeValidationError
 from scoping.versioning import version_diff, version_freeze, version_is_current
@@ -74,19 +73,19 @@ def _grouped(changes) -> list[dict]:
 @login_required
 @require_GET
 def version_list(request, project_id: int):
-    project = project_for_user(request.user, project_id)
+    access = resolve_project(request.user, project_id)
+    project = access.project
     versions = list(selectors.project_versions(project=project))
     latest = versions[0] if versions else None
-    can_freeze = can_edit_scope(request.user, project)
     return render(
         request,
         "reports/web/versions.html",
         {
             "project": project,
+            "access": access,
             "versions": versions,
             "latest": latest,
-            "can_freeze": can_freeze,
-            "live_matches_latest": version_is_current(project, latest) if can_freeze else None,
+            "live_matches_latest": version_is_current(project, latest) if access.edit else None,
             "compare_form": VersionCompareForm(
                 versions=versions,
                 initial={
@@ -102,9 +101,8 @@ def version_list(request, project_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_freeze_view(request, project_id: int):
-    project = project_for_user(request.user, project_id)
-    if not can_edit_scope(request.user, project):
-        raise PermissionDenied("Only people who may edit this scope can freeze a version of it.")
+    access = resolve_project(request.user, project_id, need="edit")
+    project = access.project
     form = VersionFreezeForm(request.POST if request.method == "POST" else None)
     latest = project.versions.order_by("-number").first()
     if request.method == "POST" and form.is_valid():
@@ -125,6 +123,7 @@ def version_freeze_view(request, project_id: int):
         "reports/web/version_freeze.html",
         {
             "project": project,
+            "access": access,
             "form": form,
             "latest": latest,
             "live_matches_latest": version_is_current(project, latest),
@@ -135,23 +134,23 @@ def version_freeze_view(request, project_id: int):
 @login_required
 @require_GET
 def version_detail(request, project_id: int, number: int):
-    project = project_for_user(request.user, project_id)
+    access = resolve_project(request.user, project_id)
+    project = access.project
     version = get_object_or_404(project.versions.select_related("frozen_by"), number=number)
     previous = project.versions.filter(number__lt=version.number).order_by("-number").first()
-    manage = is_project_staff(request.user, project)
     return render(
         request,
         "reports/web/version_detail.html",
         {
             "project": project,
+            "access": access,
             "version": version,
             "previous": previous,
             "groups": _grouped(version_diff(previous, version)),
             "gates": _gates(version.readiness),
             "readiness": version.readiness,
             "documents": selectors.version_documents(version=version),
-            "manage": manage,
-            "request_form": DocumentRequestForm(versions=[version], allow_current=False) if manage else None,
+            "request_form": DocumentRequestForm(versions=[version], allow_current=False) if access.manage else None,
         },
     )
 
@@ -160,10 +159,13 @@ def version_detail(request, project_id: int, number: int):
 @require_GET
 def version_compare(request, project_id: int):
     """The field-level diff of two versions; by default what changed since the client last saw the scope."""
-    project = project_for_user(request.user, project_id)
+    access = resolve_project(request.user, project_id)
+    project = access.project
     versions = list(selectors.project_versions(project=project))
     if not versions:
-        return render(request, "reports/web/version_diff.html", {"project": project, "versions": versions})
+        return render(
+            request, "reports/web/version_diff.html", {"project": project, "access": access, "versions": versions}
+        )
     latest = versions[0]
     client_seen = selectors.client_last_seen_version(project=project)
     if "from" in request.GET or "to" in request.GET:
@@ -188,6 +190,7 @@ def version_compare(request, project_id: int):
         "reports/web/version_diff.html",
         {
             "project": project,
+            "access": access,
             "versions": versions,
             "form": form,
             "old": old,
@@ -206,19 +209,15 @@ def version_compare(request, project_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_list(request, project_id: int):
-    project = project_for_user(request.user, project_id)
-    manage = is_project_staff(request.user, project)
+    access = resolve_project(request.user, project_id, need="manage" if request.method == "POST" else "see")
+    project = access.project
     versions = list(project.versions.order_by("-number"))
     form = None
-    if manage:
+    if access.manage:
         form = DocumentRequestForm(
-            request.POST if request.method == "POST" else None,
-            versions=versions,
-            allow_current=can_edit_scope(request.user, project),
+            request.POST if request.method == "POST" else None, versions=versions, allow_current=access.edit
         )
     if request.method == "POST":
-        if not manage:
-            raise PermissionDenied("Only the project's consultancy team can request PDFs.")
         if form.is_valid():
             kind = form.cleaned_data["kind"]
             version = form.selected_version()
@@ -253,7 +252,7 @@ def document_list(request, project_id: int):
     return render(
         request,
         "reports/web/documents.html",
-        {"project": project, "page": page, "form": form, "manage": manage, "versions": versions},
+        {"project": project, "access": access, "page": page, "form": form, "versions": versions},
     )
 
 
@@ -261,11 +260,12 @@ def document_list(request, project_id: int):
 @require_GET
 def document_status(request, project_id: int, document_id: int):
     """The document's table row, polled by htmx every second while it is queued or rendering."""
-    project = project_for_user(request.user, project_id)
+    access = resolve_project(request.user, project_id)
+    project = access.project
     document = _document_or_404(project, document_id)
     if document.status in selectors.PENDING_STATUSES and services.documents_sweep_stale(document_ids=[document.pk]):
         document.refresh_from_db()
-    context = {"project": project, "document": document, "manage": is_project_staff(request.user, project)}
+    context = {"project": project, "access": access, "document": document}
     if request.htmx:
         return render(request, "reports/web/document_row.html", context)
     return render(request, "reports/web/document_status_page.html", context)
@@ -274,14 +274,15 @@ def document_status(request, project_id: int, document_id: int):
 @login_required
 @require_GET
 def document_download(request, project_id: int, document_id: int):
-    project = project_for_user(request.user, project_id)
+    access = resolve_project(request.user, project_id)
+    project = access.project
     document = _document_or_404(project, document_id)
     if document.status != DocumentStatus.READY or not document.file:
         raise Http404("This document is not ready yet.")
     try:
         handle = services.document_open(document=document, actor=request.user, request=request)
     except STORAGE_ERRORS as exc:
-        return _document_unavailable(request, project, document, exc)
+        return _document_unavailable(request, access, document, exc)
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -293,7 +294,7 @@ def document_download(request, project_id: int, document_id: int):
     return response
 
 
-def _document_unavailable(request, project, document: ScopeDocument, exc: BaseException):
+def _document_unavailable(request, access, document: ScopeDocument, exc: BaseException):
     """The store lost the file (404) or did not answer (503): say which, in words, instead of a server error."""
     if is_missing_file(exc):
         logger.error("The file of document %s is missing from storage: %s", document.pk, exc)
@@ -304,7 +305,7 @@ def _document_unavailable(request, project, document: ScopeDocument, exc: BaseEx
     response = render(
         request,
         "reports/web/document_unavailable.html",
-        {"project": project, "document": document, "message": message},
+        {"project": access.project, "access": access, "document": document, "message": message},
         status=status,
     )
     if status == 503:
@@ -314,7 +315,7 @@ def _document_unavailable(request, project, document: ScopeDocument, exc: BaseEx
 
 @login_required
 def document_retry(request, project_id: int, document_id: int):
-    project = project_for_staff(request.user, project_id)
+    project = resolve_project(request.user, project_id, need="manage").project
     document = _document_or_404(project, document_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])

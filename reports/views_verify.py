@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from .forms import UPLOAD_LIMIT_BYTES, VerifyForm
 from .verification import EMPTY, NOT_A_PDF, verify_pdf
 
-UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024
-UPLOAD_LIMIT_LABEL = "10 MB"
 # A multipart body carries headers and the CSRF field besides the file; anything far beyond the limit is refused
 # before it is read at all.
 _BODY_ALLOWANCE = 64 * 1024
-
-TOO_LARGE = (
-    f"That file is larger than {UPLOAD_LIMIT_LABEL}. Firstslice scope documents are much smaller: "
-    "check that you chose the right file."
-)
-EMPTY_FILE = "The file is empty. Choose the PDF you want to check."
 
 
 class UploadLimitHandler(FileUploadHandler):
@@ -45,35 +37,6 @@ class UploadLimitHandler(FileUploadHandler):
 
     def file_complete(self, file_size: int) -> None:
         return None  # the next handler builds the file
-
-
-class VerifyForm(forms.Form):
-    file = forms.FileField(
-        label="Scope PDF",
-        help_text=f"The PDF you received, as it is. Up to {UPLOAD_LIMIT_LABEL}; nothing is stored.",
-        allow_empty_file=True,  # an empty file gets the clearer message below
-        error_messages={"required": "Choose the PDF you want to check.", "invalid": "Choose a file to upload."},
-    )
-
-    def __init__(self, *args, too_large: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-        self.fields["file"].widget.attrs["accept"] = "application/pdf,.pdf"
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > UPLOAD_LIMIT_BYTES:
-            raise forms.ValidationError(TOO_LARGE)
-        if upload.size == 0:
-            raise forms.ValidationError(EMPTY_FILE)
-        return upload
-
-    def clean(self):
-        if self.too_large:
-            # The file was dropped while it streamed in, so the field looks missing; say what really happened.
-            self.errors.pop("file", None)
-            self.add_error("file", TOO_LARGE)
-        return super().clean()
 
 
 @csrf_exempt  # CSRF is still checked, by _verify_page, once the upload limit is installed

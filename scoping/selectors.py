@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 
-from .access import can_edit_scope, is_project_staff
+from .access import ProjectAccess
 from .models import AcceptedRisk, Client, DiscoveryProject, ScopeVersion
 
 
@@ -32,11 +32,11 @@ def project_pipeline(*, user, query: str = "", stage: str = "", client: Client |
     return projects.order_by("-last_activity_at", "-pk")
 
 
-def project_overview(*, project: DiscoveryProject, user) -> dict:
+def project_overview(*, access: ProjectAccess) -> dict:
+    project = access.project
     return {
         "project": project,
-        "is_staff_member": is_project_staff(user, project),
-        "can_edit": can_edit_scope(user, project),
+        "access": access,
         "events": project.events.select_related("actor")[:15],
         "participants": project.participants.select_related("user"),
         "members": project.memberships.select_related("user"),

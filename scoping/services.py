@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role
 from accounts.services import email_queue
 
 from .audit import activity_record  # the audit trail's writer; re-exported, most writes import it from here
@@ -251,7 +252,7 @@ def _invitation_refusal(*, project: DiscoveryProject, email: str) -> str:
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
         return ""
-    if existing.role != "client":
+    if not existing.is_client_stakeholder:
         return "That e-mail belongs to a consultancy staff account; add them as a member instead."
     if existing.client_id not in (None, project.client_id):
         return "That person belongs to another client organisation and cannot join this project."
@@ -431,7 +432,7 @@ def invitation_accept(*, token: str, password: str | None = None, user=None, req
                 f"This invitation is for {invitation.email}, but you are logged in as {signed_in.display_name}. "
                 "Log out, then open the link again."
             )
-        if account.role != "client" or account.client_id not in (None, project.client_id):
+        if not account.is_client_stakeholder or account.client_id not in (None, project.client_id):
             raise InvitationRefused(
                 "This invitation is for a client stakeholder of "
                 f"{project.client.name}; your account cannot accept it. Ask your consultant."
@@ -453,7 +454,7 @@ def invitation_accept(*, token: str, password: str | None = None, user=None, req
             email=invitation.email,
             first_name=invitation.first_name,
             last_name=invitation.last_name,
-            role="client",
+            role=Role.CLIENT,
             client=project.client,
         )
         user.set_password(password)

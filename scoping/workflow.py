@@ -24,7 +24,7 @@ from config.client_ip import client_ip
 from reports.services import document_request
 
 from . import notifications
-from .access import is_project_staff
+from .access import is_reviewer, project_access
 from .live_scope import export_scope
 from .models import (
     AcceptedRisk,
@@ -59,7 +59,6 @@ __all__ = [
     "latest_version",
     "project_readiness",
     "review_record",
-    "reviewable_by",
     "risk_accept",
     "risk_withdraw",
     "scope_reopen",
@@ -264,15 +263,6 @@ def submitter_of(version: ScopeVersion) -> int | None:
     return version.frozen_by_id
 
 
-def reviewable_by(user) -> bool:
-    """Reviewers and admins decide on versions in review."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.role in ("reviewer", "admin"))
-    )
-
-
 def consent_statement(*, version: ScopeVersion, project: DiscoveryProject) -> str:
     """What the signatory agrees to by ticking the box: it names the exact version and its hash."""
     return (
@@ -287,7 +277,7 @@ def consent_statement(*, version: ScopeVersion, project: DiscoveryProject) -> st
 
 
 def _require_project_staff(actor, project: DiscoveryProject, doing: str) -> None:
-    if not is_project_staff(actor, project):
+    if not project_access(actor, project).manage:
         raise WorkflowError(f"Only the project's consultancy team can {doing}.")
 
 
@@ -465,7 +455,7 @@ def client_edit_refusal(*, user, project: DiscoveryProject, stage: str | None = 
     ``stage`` defaults to the project's stage as loaded.
     """
     stage = stage or project.stage
-    if stage in CLIENT_EDITABLE or stage == Stage.ARCHIVED or is_project_staff(user, project):
+    if stage in CLIENT_EDITABLE or stage == Stage.ARCHIVED or project_access(user, project).manage:
         return None
     return (
         f"This scope is {STAGE_PHRASES[stage]} as {_frozen_label(project)}, so only the consultancy team can "
@@ -563,7 +553,7 @@ def review_record(
     """
     locked = _lock(project)
     _refuse_if_archived(locked)
-    if not reviewable_by(actor):
+    if not is_reviewer.test(actor):
         raise WorkflowError("Only reviewers can approve a scope or request changes.")
     if decision not in ReviewDecision.values:
         raise WorkflowError("Choose a decision: approve, or request changes.")

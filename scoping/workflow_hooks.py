@@ -20,7 +20,7 @@ def after_scope_edit(*, project, actor, why: str | None = None) -> str | None:
     A client participant never withdraws a frozen scope: the steps refuse their saves once it left draft, and an
     open question they park (their way to raise something) is added without taking the scope out of review.
     """
-    if getattr(actor, "role", None) == "client":
+    if getattr(actor, "is_client_stakeholder", False):
         return None
     if why:
         return workflow.scope_reopen(project=project, actor=actor, why=why)

@@ -1,4 +1,4 @@
-"""Access-matrix rows for versions and documents (collected by tests/access_rows.py).
+"""Access-matrix rows for versions and documents.
 
 Downloads are the point: every role that sees the project may download its PDFs; strangers get 404, never a file.
 """
@@ -11,15 +11,12 @@ from django.urls import reverse
 
 from reports.models import DocumentKind, DocumentStatus, ScopeDocument
 from scoping.versioning import version_freeze
-from tests.test_access_matrix import SEES_PROJECT, expect, project_url
+from tests.access_rows import EDITS_SCOPE, MANAGES_PROJECT_POST_ONLY, SEES_PROJECT, project_url
 
 SAMPLE_PDF_NAME = "documents/access-matrix/sample.pdf"
 SAMPLE_PDF = b"%PDF-1.7\n% access matrix sample\n%%EOF\n"
 
-# Freezing needs the right to edit the scope: project staff and client stakeholders with can_edit.
-EDITS_SCOPE = expect(outsider=404, reviewer=403, other_client=404)
-# Retrying is for the project's consultancy team, and only by POST: a GET from them is 405.
-RETRIES = expect(lead=405, member=405, outsider=404, reviewer=403, admin=405, participant=403, other_client=404)
+# Freezing needs the right to edit the scope; retrying is for the project's consultancy team, and only by POST.
 
 
 def _version(ctx):
@@ -60,5 +57,5 @@ ROWS = [
     ("documents", project_url("projects:documents"), SEES_PROJECT),
     ("document status", _document_url("projects:document_status"), SEES_PROJECT),
     ("document download", _document_url("projects:document_download"), SEES_PROJECT),
-    ("document retry", _document_url("projects:document_retry"), RETRIES),
+    ("document retry", _document_url("projects:document_retry"), MANAGES_PROJECT_POST_ONLY),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.test_access_matrix import MANAGES_PROJECT, SEES_PROJECT, STAFF_ONLY, expect, project_url
+from tests.access_rows import MANAGES_PROJECT, SEES_PROJECT, STAFF_ONLY, expect, project_url
 
 # The reviewer's page is for consultancy staff who can see the project: client people get 403, strangers 404.
 FIRM_STAFF_ON_PROJECT = expect(outsider=404, participant=403, other_client=404)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from scoping.models.sections import OpenQuestion
-from tests.test_access_matrix import SEES_PROJECT, expect, project_url
+from tests.access_rows import EDITS_SCOPE, SEES_PROJECT, expect, project_url
 
-# Editing a question needs can_edit_scope: the project's staff and client stakeholders with can_edit.
-EDITS_SCOPE = expect(outsider=404, reviewer=403, other_client=404)
+# Editing a question needs the "edit" capability. Creating projects is refused (403) to everyone but consultants
+# and admins.
 CREATES_PROJECTS = expect(reviewer=403, participant=403, other_client=403)
 
 

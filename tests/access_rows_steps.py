@@ -1,10 +1,10 @@
-"""Access-matrix rows of the guided steps and the scope page (collected by tests/access_rows.py)."""
+"""Access-matrix rows of the guided steps and the scope page."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.test_access_matrix import SEES_PROJECT, expect, project_url
+from tests.access_rows import EDITS_SCOPE_POST_ONLY, SEES_PROJECT, expect, project_url
 
 
 def step_url(section_key):
@@ -28,9 +28,9 @@ ROWS = [
     ),
     ("scope review page", project_url("projects:scope_review"), SEES_PROJECT),
     (
-        "park a question from a step (POST only: a GET reveals nothing)",
+        "park a question from a step (POST only: strangers get 404, who may not edit 403)",
         lambda ctx: reverse("projects:step_question", args=[ctx["project"].pk, "workflow"]),
-        expect(lead=405, member=405, outsider=405, reviewer=405, admin=405, participant=405, other_client=405),
+        EDITS_SCOPE_POST_ONLY,
     ),
     (
         "unknown guided step",

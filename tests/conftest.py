@@ -1,13 +1,23 @@
-"""Shared fixtures: one user per role around one project, as the access matrix needs them."""
+"""Shared fixtures: one user per role around one project (the access matrix), the worked example ready for review
+and sign-off, a signing certificate, and the real Celery worker of the job tests."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 
+from reports.signing import make_self_signed_pkcs12
+from scoping.models import DiscoveryProject
+
 from .factories import MemberFactory, ParticipantFactory, ProjectFactory, UserFactory
+from .reports.job_fixtures import flush_broker_db, write_signing_certificate
+from .reports.worker_harness import WorkerProcess, unique_queue, worker_env
+from .review_support import CERTIFICATE_PASSWORD, import_project
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that without this flag.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -114,3 +124,83 @@ def _email_jobs_inline(request, monkeypatch):
             pass  # recorded on the row, as the worker would
 
     monkeypatch.setattr(account_services, "_publish", deliver_inline)
+
+
+# --- review, sign-off and verify -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dev_pkcs12_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("signing") / "dev-signing.p12"
+    path.write_bytes(
+        make_self_signed_pkcs12(
+            common_name="Firstslice test signing",
+            organisation="Firstslice (tests)",
+            password=CERTIFICATE_PASSWORD.encode(),
+        )
+    )
+    return path
+
+
+@pytest.fixture
+def signing_certificate(settings, dev_pkcs12_file) -> Path:
+    """Point the installation at a freshly made development certificate."""
+    settings.SIGNING_PKCS12_PATH = str(dev_pkcs12_file)
+    settings.SIGNING_PKCS12_PASSWORD = CERTIFICATE_PASSWORD
+    return dev_pkcs12_file
+
+
+@pytest.fixture
+def sound_project(lead) -> DiscoveryProject:
+    """The worked example (zero blockers), led by ``lead``, with one client signatory."""
+    project = import_project(lead)
+    ParticipantFactory(
+        project=project,
+        user=UserFactory(username="priya", role="client", client=project.client, first_name="Priya", last_name="Raman"),
+        role_title="Finance Director",
+        is_signatory=True,
+    )
+    return project
+
+
+@pytest.fixture
+def second_reviewer(db):
+    return UserFactory(username="rhea", role="reviewer", first_name="Rhea", last_name="Reviewer")
+
+
+# --- documents made by a real worker (tests/reports, tests/browser/test_documents.py) -----------------------------
+
+
+@pytest.fixture(scope="module")
+def job_space(django_db_setup, tmp_path_factory):
+    """Media directory, signing certificate and test database name shared with the module's workers."""
+    root = tmp_path_factory.mktemp("documents")
+    media = root / "media"
+    media.mkdir()
+    flush_broker_db()
+    return SimpleNamespace(
+        root=root,
+        media=media,
+        signing=write_signing_certificate(root / "signing.p12"),
+        database=connection.settings_dict["NAME"],
+        queue=unique_queue(),
+    )
+
+
+@pytest.fixture(scope="module")
+def job_worker(job_space):
+    """One real worker for the whole module, on the module's queue."""
+    queue = job_space.queue
+    env = worker_env(database_name=job_space.database, media_root=job_space.media, signing_path=job_space.signing)
+    worker = WorkerProcess(queue=queue, env=env, log_path=job_space.root / f"{queue}.log").start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def job_settings(settings, job_space):
+    """Point the test process at the same media directory, certificate and queue as the module's worker."""
+    settings.DOCUMENT_QUEUE = job_space.queue
+    settings.MEDIA_ROOT = str(job_space.media)
+    settings.SIGNING_PKCS12_PATH = str(job_space.signing)
+    return settings

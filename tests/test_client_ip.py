@@ -9,7 +9,6 @@ from django.urls import reverse
 from config.client_ip import client_ip
 from scoping.models import ActivityEvent
 from tests.factories import PASSWORD
-from tests.review_support import sound_project_fixture  # noqa: F401  (fixture)
 
 PROXY = "10.9.0.2"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import template
 
 from reports import selectors
-from scoping.access import is_project_staff
 
 register = template.Library()
 
@@ -15,13 +14,12 @@ OVERVIEW_DOCUMENT_COUNT = 3
 @register.inclusion_tag("reports/web/overview_box.html", takes_context=True)
 def documents_overview(context, project):
     """Latest version and the most recent documents, with their live status."""
-    user = context.get("user")
     return {
         "project": project,
         "latest": project.versions.order_by("-number").first(),
         "version_count": project.versions.count(),
         "documents": list(selectors.project_documents(project=project)[:OVERVIEW_DOCUMENT_COUNT]),
-        "manage": bool(user and is_project_staff(user, project)),
+        "access": context["access"],
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }

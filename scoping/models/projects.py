@@ -56,7 +56,7 @@ class DiscoveryProjectQuerySet(models.QuerySet):
             return self.none()
         if user.sees_all_projects:
             return self.all()
-        if user.role == "client":
+        if user.is_client_stakeholder:
             return self.filter(pk__in=ClientParticipant.objects.filter(user=user).values("project_id"))
         return self.filter(
             Q(lead_consultant=user) | Q(pk__in=ProjectMember.objects.filter(user=user).values("project_id"))

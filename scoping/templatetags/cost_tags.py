@@ -8,7 +8,6 @@ from typing import Any
 
 from django import template
 
-from scoping.access import can_edit_scope
 from scoping.cost_figures import figures_context, saved_form_values
 from scoping.cost_inputs import FIELD_UNITS, field_label, field_unit
 from scoping.costs import format_money
@@ -55,7 +54,6 @@ def picker_groups() -> list[tuple[str, list[ModelPrice]]]:
 def cost_step_panel(context: template.Context) -> dict[str, Any]:
     """Everything the cost step adds to the generic step page, computed from the page's project and user."""
     project = context["project"]
-    user = context["user"]
     # A step page re-shown after a refused save carries what was typed; otherwise the figures are of the saved scope.
     # The figures follow the step form live only where there is one (people who may edit); readers see the saved.
     form = context.get("form")
@@ -65,7 +63,7 @@ def cost_step_panel(context: template.Context) -> dict[str, Any]:
     section = CostModel.objects.filter(project=project).only("revision").first()
     return {
         **figures,
-        "can_edit": can_edit_scope(user, project),
+        "access": context["access"],
         "live": form is not None,
         "revision": section.revision if section else 0,
         "units": [(field_label(name), field_unit(name, currency)) for name in FIELD_UNITS],
@@ -83,7 +81,7 @@ def cost_step_top(context: template.Context) -> dict[str, Any]:
     section = CostModel.objects.filter(project=project).only("revision").first()
     return {
         **figures_context(project=project, data=data),
-        "can_edit": can_edit_scope(context["user"], project),
+        "access": context["access"],
         "revision": section.revision if section else 0,
         "picker_groups": picker_groups(),
         "csrf_token": context.get("csrf_token"),

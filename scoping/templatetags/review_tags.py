@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 
 from scoping import workflow
-from scoping.access import is_project_staff
+from scoping.access import is_firm_staff
 from scoping.models import AcceptedRisk, ReviewDecision, Stage
 from scoping.readiness import SECTION_LABELS, code_title
 
@@ -17,7 +17,7 @@ register = template.Library()
 def review_overview(context, project):
     """Stage, what to do next (or why it cannot be done), accepted risks, and the signatories' status."""
     user = context.get("user")
-    staff = bool(user is not None and user.is_authenticated and is_project_staff(user, project))
+    access = context["access"]
     version = workflow.latest_version(project)
     last_review = workflow.latest_review(project)
     blockers = workflow.submission_blockers(project) if project.stage == Stage.DRAFT else []
@@ -32,7 +32,7 @@ def review_overview(context, project):
     return {
         "project": project,
         "user": user,
-        "staff": staff,
+        "access": access,
         "version": version,
         "last_review": last_review,
         "changes_requested": bool(
@@ -50,7 +50,6 @@ def review_overview(context, project):
         "my_signature_pending": bool(
             mine is not None and mine.state != "signed" and project.stage == Stage.AWAITING_SIGNOFF
         ),
-        "reviewer": workflow.reviewable_by(user) if user is not None else False,
     }
 
 
@@ -102,6 +101,6 @@ def rule_title(code: str) -> str:
 def rule_code(context, code: str) -> str:
     """The rule code itself, folded in a detail, for consultancy staff only; nothing for anyone else."""
     user = context.get("user")
-    if user is None or not user.is_authenticated or not (user.is_firm_staff or user.is_superuser):
+    if user is None or not user.is_authenticated or not is_firm_staff.test(user):
         return ""
     return format_html('<details class="rule-code"><summary>Rule code</summary><code>{}</code></details>', code)

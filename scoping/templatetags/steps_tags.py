@@ -14,7 +14,6 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 
-from scoping.access import can_edit_scope
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
 from scoping.readiness import SECTION_LABELS, SECTIONS, Finding, Readiness, evaluate
@@ -291,10 +290,10 @@ def scope_shown(project: DiscoveryProject) -> list[ShownSection]:
 def readiness_overview(context: template.Context) -> dict[str, Any]:
     """The readiness box of the project overview: score, one gate per section, findings linked to the field."""
     project = context["project"]
-    user = context["user"]
+    # The step page says whether its form is shown; elsewhere the capability decides.
     can_edit = context.get("can_edit")
     if can_edit is None:
-        can_edit = can_edit_scope(user, project)
+        can_edit = context["access"].edit
     return {"project": project, "status": scope_status(project), "can_edit": can_edit}
 
 

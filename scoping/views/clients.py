@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import services
-from ..access import client_for_user, require_firm_staff
+from ..access import client_for_user, require_creator, require_firm_staff
 from ..forms import ClientForm
 from ..models import Client, DiscoveryProject
-
-
-def _require_creator(user) -> None:
-    if not user.can_create_projects:
-        raise PermissionDenied("Only consultants and admins can manage client organisations.")
 
 
 @login_required
@@ -36,7 +31,7 @@ def client_list(request):
 @require_http_methods(["GET", "POST"])
 def client_create(request):
     require_firm_staff(request.user)
-    _require_creator(request.user)
+    require_creator(request.user, doing="manage client organisations")
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +55,7 @@ def client_detail(request, client_id: int):
 @require_http_methods(["GET", "POST"])
 def client_edit(request, client_id: int):
     client = client_for_user(request.user, client_id)
-    _require_creator(request.user)
+    require_creator(request.user, doing="manage client organisations")
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +72,7 @@ def client_edit(request, client_id: int):
 @require_http_methods(["GET", "POST"])
 def client_archive(request, client_id: int):
     client = client_for_user(request.user, client_id)
-    _require_creator(request.user)
+    require_creator(request.user, doing="manage client organisations")
     if request.method == "POST":
         services.client_archive(client=client, actor=request.user, request=request)
         messages.success(request, f"Client “{client.name}” archived. Its projects are kept.")

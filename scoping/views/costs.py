@@ -3,70 +3,34 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from ..access import can_edit_scope, project_for_user
+from ..access import resolve_project
 from ..cost_figures import figures_context, saved_form_values
 from ..cost_inputs import form_values_of
-from ..models import DiscoveryProject, ModelPrice
+from ..forms import ModelPickForm
+from ..models import DiscoveryProject
 from ..models.sections import CostModel
 from ..price_services import PriceCopyConflict, PriceCopyRefused, model_prices_copy
 from ..scope_io import ensure_sections
-from ..step_forms import AmountField
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def cost_figures(request, project_id: int):
     """GET: the figures of the saved cost model. POST (htmx, as the person types): of the posted values, unsaved."""
-    project = project_for_user(request.user, project_id)
-    data = request.POST if request.method == "POST" else saved_form_values(project)
-    context = figures_context(project=project, data=data)
+    access = resolve_project(request.user, project_id)
+    data = request.POST if request.method == "POST" else saved_form_values(access.project)
+    context = figures_context(project=access.project, data=data)
     # The pinned summary lives outside the figures box; htmx swaps it in by its id.
-    return render(
-        request, "scoping/costs/figures.html", {**context, "oob": request.headers.get("HX-Request") == "true"}
-    )
-
-
-class ModelPickForm(forms.Form):
-    price = forms.ModelChoiceField(
-        queryset=ModelPrice.objects.all(),
-        label="Model from the price catalogue",
-        error_messages={
-            "required": "Choose a model from the catalogue.",
-            "invalid_choice": "That model is no longer in the catalogue; reload the page and choose again.",
-        },
-    )
-    revision = forms.IntegerField(
-        min_value=0,
-        widget=forms.HiddenInput,
-        error_messages={"required": "This page is out of date; reload it and pick the model again."},
-    )
-    # Read like every other number on the steps ("1,25", "0.8"), with the field named in the message.
-    exchange_rate = AmountField(
-        label="Exchange rate",
-        max_value=Decimal(1_000_000),
-        max_digits=16,
-        decimal_places=6,
-        is_percent=False,
-        help_text="Only when the catalogue's currency differs from the scope's: how many scope-currency units one "
-        "unit of the price currency buys.",
-    )
-
-    def clean_exchange_rate(self) -> Decimal | None:
-        rate = self.cleaned_data.get("exchange_rate")
-        if rate is not None and rate <= 0:
-            raise forms.ValidationError("Exchange rate: must be more than 0, such as 0.85.")
-        return rate
+    oob = request.headers.get("HX-Request") == "true"
+    return render(request, "scoping/costs/figures.html", {**context, "access": access, "oob": oob})
 
 
 def _pick_response(request, project: DiscoveryProject, *, ok: bool, message: str, section: CostModel | None = None):
@@ -91,9 +55,7 @@ _COPIED_FIELDS = ("currency", "model", "input_price", "cached_input_price", "out
 @login_required
 def cost_model_pick(request, project_id: int) -> HttpResponse:
     """Copy a catalogue model's prices and date into the scope's cost model (a copy: later catalogue edits stay out)."""
-    project = project_for_user(request.user, project_id)
-    if not can_edit_scope(request.user, project):
-        raise PermissionDenied("Only people who may edit this scope can copy prices into it.")
+    project = resolve_project(request.user, project_id, need="edit").project
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = ModelPickForm(request.POST)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from .. import selectors, services
-from ..access import is_project_staff, project_for_staff, project_for_user
+from ..access import require_creator, resolve_project
 from ..forms import InviteForm, MemberAddForm, ProjectFilterForm, ProjectForm
 
 
@@ -36,8 +37,7 @@ def project_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request):
-    if not request.user.can_create_projects:
-        raise PermissionDenied("Only consultants and admins can create projects.")
+    require_creator(request.user)
     initial = {"lead_consultant": request.user.pk, "currency": "EUR"}
     if request.GET.get("client", "").isdigit():
         initial["client"] = int(request.GET["client"])
@@ -55,15 +55,16 @@ def project_create(request):
 
 @login_required
 def project_detail(request, project_id: int):
-    project = project_for_user(request.user, project_id)
-    context = selectors.project_overview(project=project, user=request.user)
+    access = resolve_project(request.user, project_id)
+    context = selectors.project_overview(access=access)
     return render(request, "scoping/project_detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, project_id: int):
-    project = project_for_staff(request.user, project_id)
+    access = resolve_project(request.user, project_id, need="manage")
+    project = access.project
     form = ProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,13 +74,18 @@ def project_edit(request, project_id: int):
         else:
             messages.success(request, "Project saved.")
             return redirect(project)
-    return render(request, "scoping/project_form.html", {"form": form, "title": "Edit project", "project": project})
+    return render(
+        request,
+        "scoping/project_form.html",
+        {"form": form, "title": "Edit project", "project": project, "access": access},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_archive(request, project_id: int):
-    project = project_for_staff(request.user, project_id)
+    access = resolve_project(request.user, project_id, need="manage")
+    project = access.project
     if request.method == "POST":
         services.project_archive(project=project, actor=request.user, request=request)
         messages.success(request, f"Project “{project.name}” archived.")
@@ -89,6 +95,7 @@ def project_archive(request, project_id: int):
         "scoping/confirm.html",
         {
             "project": project,
+            "access": access,
             "title": f"Archive “{project.name}”?",
             "message": "An archived project is read-only. Its versions, documents, sign-offs and audit trail are kept.",
             "confirm_label": "Archive project",
@@ -101,12 +108,10 @@ def project_archive(request, project_id: int):
 @require_http_methods(["GET", "POST"])
 def project_team(request, project_id: int):
     """Staff members and client participants, with forms to add a member and invite a stakeholder."""
-    project = project_for_user(request.user, project_id)
-    manage = is_project_staff(request.user, project) and not project.is_archived
+    access = resolve_project(request.user, project_id, need="change_team" if request.method == "POST" else "see")
+    project = access.project
     member_form = invite_form = None
     if request.method == "POST":
-        if not manage:
-            raise PermissionDenied("Only the project's consultancy team can change who works on it.")
         action = request.POST.get("action")
         if action == "add_member":
             member_form = MemberAddForm(request.POST, project=project)
@@ -135,16 +140,17 @@ def project_team(request, project_id: int):
                         f"Invitation sent to {invitation.email}. The list below shows whether it was delivered.",
                     )
                     return redirect("projects:team", project.pk)
-    return _team_page(request, project, manage=manage, member_form=member_form, invite_form=invite_form)
+    return _team_page(request, access, member_form=member_form, invite_form=invite_form)
 
 
-def _team_page(request, project, *, manage: bool, member_form=None, invite_form=None, fresh_link=None, status=200):
+def _team_page(request, access, *, member_form=None, invite_form=None, fresh_link=None, status=200):
+    project = access.project
     return render(
         request,
         "scoping/project_team.html",
         {
             "project": project,
-            "manage": manage,
+            "access": access,
             "member_form": member_form or MemberAddForm(project=project),
             "invite_form": invite_form or InviteForm(),
             "members": project.memberships.select_related("user"),
@@ -158,17 +164,11 @@ def _team_page(request, project, *, manage: bool, member_form=None, invite_form=
     )
 
 
-def _project_for_team_change(user, project_id: int):
-    project = project_for_staff(user, project_id)
-    if project.is_archived:
-        raise PermissionDenied("This project is archived; its team cannot change.")
-    return project
-
-
 @login_required
-@require_POST
 def invitation_resend(request, project_id: int, invitation_id: int):
-    project = _project_for_team_change(request.user, project_id)
+    project = resolve_project(request.user, project_id, need="change_team").project
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     try:
         invitation = services.invitation_resend(
             project=project, invitation_id=invitation_id, actor=request.user, request=request
@@ -181,10 +181,12 @@ def invitation_resend(request, project_id: int, invitation_id: int):
 
 
 @login_required
-@require_POST
 def invitation_link(request, project_id: int, invitation_id: int):
     """Issue a fresh link and show it once, for staff to pass on themselves (only its hash is stored)."""
-    project = _project_for_team_change(request.user, project_id)
+    access = resolve_project(request.user, project_id, need="change_team")
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    project = access.project
     try:
         invitation, link = services.invitation_link_issue(
             project=project, invitation_id=invitation_id, actor=request.user, request=request
@@ -192,13 +194,14 @@ def invitation_link(request, project_id: int, invitation_id: int):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("projects:team", project.pk)
-    return _team_page(request, project, manage=True, fresh_link={"invitation": invitation, "url": link})
+    return _team_page(request, access, fresh_link={"invitation": invitation, "url": link})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request, project_id: int, invitation_id: int):
-    project = _project_for_team_change(request.user, project_id)
+    access = resolve_project(request.user, project_id, need="change_team")
+    project = access.project
     invitation = get_object_or_404(project.invitations, pk=invitation_id)
     if request.method == "POST":
         try:
@@ -215,6 +218,7 @@ def invitation_revoke(request, project_id: int, invitation_id: int):
         "scoping/confirm.html",
         {
             "project": project,
+            "access": access,
             "title": f"Revoke the invitation for {invitation.email}?",
             "message": "The link in the e-mail stops working at once. You can invite the address again later.",
             "confirm_label": "Revoke invitation",
@@ -224,9 +228,10 @@ def invitation_revoke(request, project_id: int, invitation_id: int):
 
 
 @login_required
-@require_POST
 def member_remove(request, project_id: int, member_id: int):
-    project = project_for_staff(request.user, project_id)
+    project = resolve_project(request.user, project_id, need="manage").project
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     member = get_object_or_404(project.memberships, pk=member_id)
     services.project_member_remove(member=member, actor=request.user, request=request)
     messages.success(request, f"{member.user.display_name} removed from the project.")
@@ -234,9 +239,10 @@ def member_remove(request, project_id: int, member_id: int):
 
 
 @login_required
-@require_POST
 def participant_remove(request, project_id: int, participant_id: int):
-    project = project_for_staff(request.user, project_id)
+    project = resolve_project(request.user, project_id, need="manage").project
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     participant = get_object_or_404(project.participants, pk=participant_id)
     services.participant_remove(participant=participant, actor=request.user, request=request)
     messages.success(request, f"{participant.user.display_name} no longer has access to this project.")
@@ -245,6 +251,6 @@ def participant_remove(request, project_id: int, participant_id: int):
 
 @login_required
 def project_activity(request, project_id: int):
-    project = project_for_user(request.user, project_id)
-    page = Paginator(project.events.select_related("actor"), 50).get_page(request.GET.get("page"))
-    return render(request, "scoping/project_activity.html", {"project": project, "page": page})
+    access = resolve_project(request.user, project_id)
+    page = Paginator(access.project.events.select_related("actor"), 50).get_page(request.GET.get("page"))
+    return render(request, "scoping/project_activity.html", {"project": access.project, "access": access, "page": page})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from reports.models import DocumentStatus, ScopeDocument
 from reports.rendering import DocumentMeta, build_document_context
 
 from .. import selectors, workflow
-from ..access import is_project_staff, project_for_staff, project_for_user, require_firm_staff
+from ..access import require_firm_staff, resolve_project
 from ..forms_review import DeclineForm, ReviewForm, RiskAcceptForm, SignForm, SignoffRequestForm, SubmitForm
 from ..models import DiscoveryProject, Review, ScopeVersion, Stage
 from ..readiness import SECTION_LABELS, code_title, evaluate
@@ -74,7 +73,8 @@ def _risk_rows(scope: dict) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, project_id: int) -> HttpResponse:
     """Confirm and submit the scope for review; shows what stops it when it cannot be submitted."""
-    project = project_for_staff(request.user, project_id)
+    access = resolve_project(request.user, project_id, need="manage")
+    project = access.project
     form = SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,6 +94,7 @@ def submit(request: HttpRequest, project_id: int) -> HttpResponse:
         "scoping/review/submit.html",
         {
             "project": project,
+            "access": access,
             "form": form,
             "blockers": blockers,
             "stage_problem": _stage_problem(project, Stage.IN_REVIEW),
@@ -107,12 +108,10 @@ def submit(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risks(request: HttpRequest, project_id: int) -> HttpResponse:
     """Blockers of the live scope, each with a form to accept it as a risk; and the risks accepted so far."""
-    project = project_for_user(request.user, project_id)
-    manage = is_project_staff(request.user, project) and not project.is_archived
+    access = resolve_project(request.user, project_id, need="accept_risks" if request.method == "POST" else "see")
+    project = access.project
     failed_form, failed_code = None, ""
     if request.method == "POST":
-        if not manage:
-            raise PermissionDenied("Only the project's consultancy team can accept or withdraw risks.")
         if request.POST.get("action") == "withdraw":
             risk = get_object_or_404(project.accepted_risks, pk=request.POST.get("risk_id") or 0)
             try:
@@ -159,7 +158,7 @@ def risks(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(
         request,
         "scoping/review/risks.html",
-        {"project": project, "manage": manage, "blockers": blockers, "stale_risks": stale, "tab": "review"},
+        {"project": project, "access": access, "blockers": blockers, "stale_risks": stale, "tab": "review"},
         status=400 if failed_form is not None else 200,
     )
 
@@ -203,12 +202,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, project_id: int) -> HttpResponse:
     """The reviewer's page: the version in review, its readiness, what changed, and the decision form."""
-    project = project_for_user(request.user, project_id)
-    if not request.user.is_firm_staff and not request.user.is_superuser:
-        raise PermissionDenied("Reviews are for the consultancy; the decisions show on the project overview.")
+    access = resolve_project(request.user, project_id, need="view_review")
+    project = access.project
     version = workflow.latest_version(project)
     in_review = project.stage == Stage.IN_REVIEW and version is not None
-    may_decide = in_review and workflow.reviewable_by(request.user)
+    may_decide = in_review and access.review
     open_questions = _open_questions(version)
     form = ReviewForm(
         request.POST or None,
@@ -217,8 +215,7 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
         version_label=version.label if version else "",
     )
     if request.method == "POST":
-        if not workflow.reviewable_by(request.user):
-            raise PermissionDenied("Only reviewers can approve a scope or request changes.")
+        access.require("review")
         if form.is_valid():
             decided = ScopeVersion.objects.filter(project=project, pk=form.cleaned_data["version_id"]).first()
             try:
@@ -244,6 +241,7 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
 
     context = {
         "project": project,
+        "access": access,
         "form": form,
         "version": version,
         "in_review": in_review,
@@ -320,7 +318,8 @@ def _signoff_version(project: DiscoveryProject) -> ScopeVersion | None:
 @require_http_methods(["GET", "POST"])
 def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
     """The signatory's page: the exact version as a PDF, its hash, and the sign or decline forms."""
-    project = project_for_user(request.user, project_id)
+    access = resolve_project(request.user, project_id)
+    project = access.project
     version = _signoff_version(project)
     open_for_signature = project.stage == Stage.AWAITING_SIGNOFF and version is not None
     statuses = workflow.signoff_statuses(project, version) if version is not None else []
@@ -332,8 +331,7 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
     decline_form = DeclineForm(request.POST if action == "decline" else None, initial=initial)
 
     if request.method == "POST":
-        if mine is None:
-            raise PermissionDenied("You are not a designated signatory of this scope.")
+        access.require("sign")
         form = sign_form if action == "sign" else decline_form if action == "decline" else None
         if form is None:
             raise Http404("Unknown action.")
@@ -383,6 +381,7 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
         "scoping/review/signoff.html",
         {
             "project": project,
+            "access": access,
             "version": version,
             "statuses": statuses,
             "mine": mine,
@@ -393,7 +392,6 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
             "decline_form": decline_form,
             "documents": documents,
             "documents_pending": pending,
-            "is_staff_member": is_project_staff(request.user, project),
             "tab": "signoff",
         },
         status=400 if (sign_form.errors or decline_form.errors) else 200,
@@ -404,7 +402,8 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
     """Confirm and send the approved version to every designated signatory."""
-    project = project_for_staff(request.user, project_id)
+    access = resolve_project(request.user, project_id, need="manage")
+    project = access.project
     problem = ""
     version = workflow.latest_version(project)
     open_questions = _open_questions(version)
@@ -426,6 +425,7 @@ def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
         "scoping/review/signoff_request.html",
         {
             "project": project,
+            "access": access,
             "version": version,
             "signatories": workflow.signatories(project),
             "problem": problem or _stage_problem(project, Stage.AWAITING_SIGNOFF),

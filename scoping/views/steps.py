@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import question_services, workflow_hooks
-from ..access import can_edit_scope, is_project_staff, project_for_user
+from ..access import ProjectAccess, resolve_project
+from ..forms import ParkQuestionForm
 from ..models import DiscoveryProject
 from ..models.sections import SECTION_MODELS, OpenQuestion
 from ..readiness import SECTION_LABELS
@@ -32,45 +32,6 @@ from ..templatetags.steps_tags import STEP_KEYS, scope_shown, scope_status, sect
 
 ACTIONS = ("save", "continue", "back")
 OPENED_PREFIX = "opened__"
-PARK_PREFIX = "park"
-
-
-class ParkQuestionForm(django_forms.ModelForm):
-    """An open question parked from inside a step: the question, who finds out, and by when.
-
-    On a frozen scope, staff confirm that adding it starts a new draft (a client's question never does).
-    """
-
-    class Meta:
-        model = OpenQuestion
-        fields = ("question", "owner", "due")
-        widgets = {
-            "question": django_forms.Textarea(attrs={"rows": 2}),
-            "due": django_forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-    def __init__(self, *args, consequence=None, **kwargs) -> None:
-        kwargs.setdefault("prefix", PARK_PREFIX)
-        super().__init__(*args, **kwargs)
-        self.consequence = consequence
-        self.fields["question"].required = True
-        self.fields["question"].error_messages["required"] = "Write the question to park it."
-        self.fields["owner"].required = True
-        self.fields["owner"].error_messages["required"] = "Name who finds out the answer."
-        self.fields["due"].required = True
-        self.fields["due"].error_messages["required"] = "Give the date the answer is needed by."
-        if consequence is not None:
-            self.fields["confirm_reopen"] = django_forms.BooleanField(
-                required=False, label=f"I understand: a parked question is an edit of the scope; {consequence.clause}."
-            )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if self.consequence is not None and not cleaned.get("confirm_reopen"):
-            self.add_error("confirm_reopen", f"Tick the box to confirm that {self.consequence.clause}.")
-        return cleaned
 
 
 def _posted_revision(value: str | None) -> int:
@@ -113,19 +74,15 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
     """One guided step: the form for people who may edit the scope, the values read-only for everyone else."""
     if section_key not in STEP_KEYS:
         raise Http404("There is no such step.")
-    project = project_for_user(request.user, project_id)
-    editable = can_edit_scope(request.user, project)
+    access = resolve_project(request.user, project_id, need="edit" if request.method == "POST" else "see")
+    project = access.project
     # A client participant edits only a draft: once the scope is in review or beyond, their save would withdraw it.
-    refusal = workflow_hooks.edit_refusal(user=request.user, project=project) if editable else None
+    refusal = workflow_hooks.edit_refusal(user=request.user, project=project) if access.edit else None
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied(
-                "You can read this scope but not change it. Ask the project's consultant for access."
-            )
         if refusal:
             raise PermissionDenied(refusal)
-        return _step_post(request, project, section_key)
-    editable = editable and not refusal
+        return _step_post(request, access, section_key)
+    editable = access.edit and not refusal
     section, rows = section_with_rows(project=project, section_key=section_key)
     forms = None
     if editable:
@@ -134,7 +91,7 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
     opened = section_fingerprints(section_key=section_key, section=section, rows=rows) if editable else None
     return _render_step(
         request,
-        project,
+        access,
         section_key,
         forms=forms,
         revision=section.revision,
@@ -144,7 +101,8 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
     )
 
 
-def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str) -> HttpResponse:
+def _step_post(request: HttpRequest, access: ProjectAccess, section_key: str) -> HttpResponse:
+    project = access.project
     # The service reads the saved section under a lock, so the form validates against a blank instance: one read.
     blank = SECTION_MODELS[section_key](project=project)
     forms = build_step_forms(section_key, section=blank, rows={}, data=request.POST)
@@ -155,7 +113,7 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
     confirmed = request.POST.get("confirm_reopen") == "yes"
     if not forms.is_valid():
         return _render_step(
-            request, project, section_key, forms=forms, revision=revision, opened=opened, confirmed=confirmed
+            request, access, section_key, forms=forms, revision=revision, opened=opened, confirmed=confirmed
         )
     try:
         result = section_save(
@@ -174,7 +132,7 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
     except EditNeedsConfirmation as unconfirmed:
         return _render_step(
             request,
-            project,
+            access,
             section_key,
             forms=forms,
             revision=revision,
@@ -190,7 +148,7 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
             shown_forms = forms_showing(project=project, section_key=section_key, values=conflict.shown_values)
         return _render_step(
             request,
-            project,
+            access,
             section_key,
             forms=shown_forms,
             revision=conflict.current_revision,
@@ -216,7 +174,7 @@ def _step_post(request: HttpRequest, project: DiscoveryProject, section_key: str
 
 def _render_step(
     request: HttpRequest,
-    project: DiscoveryProject,
+    access: ProjectAccess,
     section_key: str,
     *,
     forms: StepForms | None,
@@ -229,11 +187,13 @@ def _render_step(
     confirm_error: str | None = None,
     confirmed: bool = False,
 ) -> HttpResponse:
+    project = access.project
     status_now = scope_status(project)
     # Said before editing: what saving does to a scope that is in review, approved, or in or after sign-off.
     consequence = workflow_hooks.edit_consequence(project=project, stage=project.stage) if forms else None
     context = {
         "project": project,
+        "access": access,
         "tab": "steps",
         "section_key": section_key,
         "status": status_now,
@@ -241,8 +201,7 @@ def _render_step(
         "intro": step_intro(section_key),
         "previous_step": _neighbour(section_key, -1),
         "next_step": _neighbour(section_key, 1),
-        "can_edit": forms is not None,
-        "is_staff_member": is_project_staff(request.user, project),
+        "can_edit": forms is not None,  # the form is shown: may edit, and the stage lets them
         "revision": revision,
         # A list of pairs, not a dict: a field may be called "items" (see the activity page).
         "opened_fields": sorted((opened or {}).items()),
@@ -254,7 +213,7 @@ def _render_step(
         "forms": forms,
         "form": forms.form if forms else None,
         "shown": shown,
-        **_park_context(request, project, section_key),
+        **_park_context(request, access, section_key),
     }
     return render(request, "scoping/steps/step.html", context, status=status)
 
@@ -268,36 +227,37 @@ def _park_consequence(request: HttpRequest, project: DiscoveryProject):
 
 def _park_context(
     request: HttpRequest,
-    project: DiscoveryProject,
+    access: ProjectAccess,
     section_key: str,
     *,
     park_form: ParkQuestionForm | None = None,
     parked: OpenQuestion | None = None,
 ) -> dict:
-    can_park = can_edit_scope(request.user, project)
-    if can_park and park_form is None:
+    project = access.project
+    if access.edit and park_form is None:
         park_form = ParkQuestionForm(consequence=_park_consequence(request, project))
     questions = project.open_questions.filter(section=section_key, status="open").order_by(
         F("due").asc(nulls_last=True), "id"
     )
     return {
         "project": project,
+        "access": access,
         "section_key": section_key,
-        "park_form": park_form if can_park else None,
+        "park_form": park_form if access.edit else None,
         "parked": parked,
         "step_questions": list(questions),
     }
 
 
 @login_required
-@require_POST
 def step_question(request: HttpRequest, project_id: int, section_key: str) -> HttpResponse:
     """Park an open question for this step without leaving it; htmx swaps in the panel, typed step values stay."""
     if section_key not in STEP_KEYS:
         raise Http404("There is no such step.")
-    project = project_for_user(request.user, project_id)
-    if not can_edit_scope(request.user, project):
-        raise PermissionDenied("Only the project team and client stakeholders who may edit can add questions.")
+    access = resolve_project(request.user, project_id, need="edit")
+    if request.method != "POST":  # after the access check, so a stranger gets 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
+    project = access.project
     form = ParkQuestionForm(request.POST, consequence=_park_consequence(request, project))
     parked = None
     if form.is_valid():
@@ -320,7 +280,7 @@ def step_question(request: HttpRequest, project_id: int, section_key: str) -> Ht
         else:
             messages.error(request, "The question was not parked: " + " ".join(_errors_of(form)))
         return redirect(step_url(project, section_key) + "#park-question")
-    context = _park_context(request, project, section_key, park_form=None if parked else form, parked=parked)
+    context = _park_context(request, access, section_key, park_form=None if parked else form, parked=parked)
     # 200 even when the form has errors: htmx swaps only successful answers, and the errors belong in the panel.
     return render(request, "scoping/steps/park_question.html", context)
 
@@ -333,7 +293,8 @@ def _errors_of(form: django_forms.Form) -> list[str]:
 @require_GET
 def scope_review(request: HttpRequest, project_id: int) -> HttpResponse:
     """The whole scope on one page, with its findings: for reading together, and for printing."""
-    project = project_for_user(request.user, project_id)
+    access = resolve_project(request.user, project_id)
+    project = access.project
     status_now = scope_status(project)
     sections = scope_shown(project)
     steps = {step.key: step for step in status_now.steps}
@@ -342,9 +303,9 @@ def scope_review(request: HttpRequest, project_id: int) -> HttpResponse:
         "scoping/scope_review.html",
         {
             "project": project,
+            "access": access,
             "tab": "scope",
             "status": status_now,
             "sections": [(section, steps[section.key]) for section in sections],
-            "can_edit": can_edit_scope(request.user, project),
         },
     )

@@ -10,12 +10,7 @@ import pytest
 
 from reports.models import ScopeDocument
 from tests.factories import PASSWORD
-from tests.reports.job_fixtures import (  # noqa: F401  (fixtures are registered by importing them)
-    import_project,
-    job_settings_fixture,
-    job_space_fixture,
-    job_worker_fixture,
-)
+from tests.reports.job_fixtures import import_project
 
 from .conftest import login
 

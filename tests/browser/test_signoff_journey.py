@@ -7,12 +7,7 @@ import pytest
 from config.celery import app as celery_app
 from scoping.models import DiscoveryProject, ProjectMember, SignOff, Stage
 from tests.factories import PASSWORD, ParticipantFactory, UserFactory
-from tests.review_support import (  # noqa: F401  (fixtures)
-    dev_pkcs12_file_fixture,
-    example_scope,
-    import_project,
-    signing_certificate_fixture,
-)
+from tests.review_support import example_scope, import_project
 
 from .conftest import login
 

@@ -1,8 +1,7 @@
 """pytest fixtures and helpers shared by the job, worker-fault and browser document tests.
 
-Import the fixture functions into the test module (``job_space_fixture``, ``job_worker_fixture``,
-``job_settings_fixture``); a fixture imported into a module is registered there under its ``name``. Workers share
-the test database (pytest-django's test_<name>), the Redis db of REDIS_URL and a media directory with the tests.
+The fixtures (``job_space``, ``job_worker``, ``job_settings``) are in tests/conftest.py. Workers share the test
+database (pytest-django's test_<name>), the Redis db of REDIS_URL and a media directory with the tests.
 """
 
 from __future__ import annotations
@@ -10,20 +9,17 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
-import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
-from django.db import connection
 from pypdf import PdfReader
 
 from reports.models import ScopeDocument
 from reports.signing import make_self_signed_pkcs12
 from scoping.models import DiscoveryProject
 from scoping.scope_io import import_scope
-from tests.reports.worker_harness import WorkerProcess, unique_queue, wait_for, worker_env
+from tests.reports.worker_harness import WorkerProcess, wait_for, worker_env
 
 FIXTURE_SCOPE = Path(__file__).resolve().parents[1] / "fixtures" / "invoice-coding.json"
 
@@ -80,41 +76,6 @@ def pdf_page_count(pdf: bytes) -> int:
 def flush_broker_db() -> None:
     """Start from an empty Redis db (REDIS_URL's db is reserved for these tests)."""
     redis.Redis.from_url(django_settings.CELERY_BROKER_URL).flushdb()
-
-
-@pytest.fixture(scope="module", name="job_space")
-def job_space_fixture(django_db_setup, tmp_path_factory):
-    """Media directory, signing certificate and test database name shared with the module's workers."""
-    root = tmp_path_factory.mktemp("documents")
-    media = root / "media"
-    media.mkdir()
-    flush_broker_db()
-    return SimpleNamespace(
-        root=root,
-        media=media,
-        signing=write_signing_certificate(root / "signing.p12"),
-        database=connection.settings_dict["NAME"],
-        queue=unique_queue(),
-    )
-
-
-@pytest.fixture(scope="module", name="job_worker")
-def job_worker_fixture(job_space):
-    """One real worker for the whole module, on the module's queue."""
-    queue = job_space.queue
-    env = worker_env(database_name=job_space.database, media_root=job_space.media, signing_path=job_space.signing)
-    worker = WorkerProcess(queue=queue, env=env, log_path=job_space.root / f"{queue}.log").start()
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture(name="job_settings")
-def job_settings_fixture(settings, job_space):
-    """Point the test process at the same media directory, certificate and queue as the module's worker."""
-    settings.DOCUMENT_QUEUE = job_space.queue
-    settings.MEDIA_ROOT = str(job_space.media)
-    settings.SIGNING_PKCS12_PATH = str(job_space.signing)
-    return settings
 
 
 def start_worker(job_space, *, queue: str, name: str, **env: str) -> WorkerProcess:

@@ -25,16 +25,7 @@ from scoping.costs import compute_costs, format_money
 from scoping.models import ActivityEvent, ScopeVersion, SignOff
 from scoping.readiness import SECTION_LABELS
 from scoping.versioning import version_freeze
-from tests.reports.job_fixtures import (  # noqa: F401  (fixtures are registered by importing them)
-    import_project,
-    job_settings_fixture,
-    job_space_fixture,
-    job_worker_fixture,
-    pdf_page_count,
-    pdf_text,
-    stored_pdf,
-    wait_for_status,
-)
+from tests.reports.job_fixtures import import_project, pdf_page_count, pdf_text, stored_pdf, wait_for_status
 from tests.reports.worker_harness import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

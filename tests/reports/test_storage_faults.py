@@ -19,13 +19,7 @@ from reports.models import DocumentStatus, ScopeDocument
 from reports.storage_faults import FILE_MISSING_MESSAGE, STORE_UNAVAILABLE_MESSAGE
 from reports.tasks import render_document
 from scoping.versioning import version_freeze
-from tests.reports.job_fixtures import (  # noqa: F401  (fixtures are registered by importing them)
-    import_project,
-    job_settings_fixture,
-    job_space_fixture,
-    start_worker,
-    wait_for_status,
-)
+from tests.reports.job_fixtures import import_project, start_worker, wait_for_status
 from tests.reports.worker_harness import unique_queue, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -15,20 +15,12 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from reports import verification
+from reports.forms import UPLOAD_LIMIT_BYTES
 from reports.models import ScopeDocument
 from reports.services import document_create, document_render
 from reports.signing import certificate_from_pkcs12, inspect_signatures
 from reports.verification import verify_pdf
-from reports.views_verify import UPLOAD_LIMIT_BYTES
-from tests.review_support import (  # noqa: F401  (fixtures)
-    CERTIFICATE_PASSWORD,
-    client_signatory,
-    dev_pkcs12_file_fixture,
-    sign,
-    signing_certificate_fixture,
-    sound_project_fixture,
-    to_awaiting_signoff,
-)
+from tests.review_support import CERTIFICATE_PASSWORD, client_signatory, sign, to_awaiting_signoff
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,7 @@ from reports import services
 from reports.models import DocumentStatus, ScopeDocument
 from scoping.models import ActivityEvent, ScopeVersion
 from scoping.versioning import version_freeze
-from tests.reports.job_fixtures import (  # noqa: F401  (fixtures are registered by importing them)
-    import_project,
-    job_settings_fixture,
-    job_space_fixture,
-    start_worker,
-    stored_pdf,
-    wait_for_status,
-)
+from tests.reports.job_fixtures import import_project, start_worker, stored_pdf, wait_for_status
 from tests.reports.worker_harness import RENDER_DELAY_ENV, TEMPLATE_DIR_ENV, unique_queue
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -10,12 +10,7 @@ from django.utils import timezone
 
 from scoping.models import DiscoveryProject, Stage
 from scoping.models.sections import OpenQuestion
-from tests.review_support import (  # noqa: F401  (fixtures)
-    approve,
-    import_project,
-    sound_project_fixture,
-    submit,
-)
+from tests.review_support import approve, submit
 
 pytestmark = pytest.mark.django_db
 

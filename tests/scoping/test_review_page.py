@@ -13,10 +13,7 @@ from scoping.models.sections import WorkflowIntegration
 from scoping.readiness import SECTION_LABELS, SECTIONS
 from scoping.versioning import marked_words
 from scoping.workflow_hooks import after_scope_edit
-from tests.review_support import (  # noqa: F401  (fixtures)
-    sound_project_fixture,
-    submit,
-)
+from tests.review_support import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -14,15 +14,7 @@ from scoping.models.sections import WorkflowIntegration
 from scoping.workflow import WorkflowError
 from scoping.workflow_hooks import after_scope_edit
 from tests.factories import ParticipantFactory, UserFactory
-from tests.review_support import (  # noqa: F401  (fixtures)
-    approve,
-    client_signatory,
-    import_project,
-    sign,
-    sound_project_fixture,
-    submit,
-    to_awaiting_signoff,
-)
+from tests.review_support import approve, client_signatory, import_project, sign, submit, to_awaiting_signoff
 
 pytestmark = pytest.mark.django_db
 

@@ -12,15 +12,7 @@ from django.urls import reverse
 from scoping.models import ActivityEvent, DiscoveryProject, Stage
 from scoping.models.sections import WorkflowIntegration
 from tests.factories import ParticipantFactory, UserFactory
-from tests.review_support import (  # noqa: F401  (fixtures)
-    approve,
-    client_signatory,
-    set_stage,
-    sign,
-    sound_project_fixture,
-    submit,
-    to_awaiting_signoff,
-)
+from tests.review_support import approve, client_signatory, set_stage, sign, submit, to_awaiting_signoff
 
 from .step_helpers import invoice_scope, step_post
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from scoping.models import ActivityEvent, DiscoveryProject, Stage
 from scoping.models.sections import OpenQuestion
 from tests.factories import ParticipantFactory, UserFactory
-from tests.review_support import set_stage, sound_project_fixture, submit  # noqa: F401  (fixtures)
+from tests.review_support import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,7 @@ from scoping.readiness import CODE_TITLES, CODES, evaluate
 from scoping.step_forms import indefinite_article
 from scoping.templatetags.time_tags import ago, elapsed
 from tests.factories import UserFactory
-from tests.review_support import (  # noqa: F401  (fixtures)
-    example_scope,
-    import_project,
-    sound_project_fixture,
-    submit,
-)
+from tests.review_support import example_scope, import_project, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -13,15 +13,13 @@ from scoping.services import project_archive
 from scoping.workflow import ALLOWED, STAGE_PHRASES, WorkflowError
 from scoping.workflow_hooks import after_scope_edit
 from tests.factories import UserFactory
-from tests.review_support import (  # noqa: F401  (fixtures)
+from tests.review_support import (
     approve,
     client_signatory,
     example_scope,
     import_project,
-    second_reviewer_fixture,
     set_stage,
     sign,
-    sound_project_fixture,
     submit,
     to_awaiting_signoff,
 )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
+from accounts.models import Role
 from scoping.scope_file import parse_scope_bytes
 from scoping.scope_io import import_scope
 from scoping.scope_schema import ScopeValidationError, validate_scope
@@ -83,8 +84,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--lead {username}: only consultants and admins can lead a project.")
             return user
         user = (
-            users.filter(Q(is_superuser=True) | Q(role="admin")).order_by("pk").first()
-            or users.filter(role="consultant").order_by("pk").first()
+            users.filter(Q(is_superuser=True) | Q(role=Role.ADMIN)).order_by("pk").first()
+            or users.filter(role=Role.CONSULTANT).order_by("pk").first()
         )
         if user is None:
             raise CommandError("No active admin or consultant to lead the project; create one or pass --lead USERNAME.")

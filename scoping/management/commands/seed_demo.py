@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
 
+from accounts.models import Role
 from accounts.services import emails_held
 from scoping import services, workflow
 from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDecision, Stage
@@ -22,9 +23,9 @@ DEMO_PASSWORD = "firstslice-demo"  # noqa: S105  (printed for the demo on purpos
 DEMO_DATA = Path(__file__).resolve().parents[2] / "demo_data"
 
 STAFF = [
-    ("consultant", "Casey", "Consultant", "consultant", False),
-    ("reviewer", "Robin", "Reviewer", "reviewer", False),
-    ("admin", "Ada", "Admin", "admin", True),
+    ("consultant", "Casey", "Consultant", Role.CONSULTANT, False),
+    ("reviewer", "Robin", "Reviewer", Role.REVIEWER, False),
+    ("admin", "Ada", "Admin", Role.ADMIN, True),
 ]
 
 
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             name="Kestrel Foods Ltd",
             defaults={"industry": "Food manufacturing", "contacts": "Priya Raman, Finance Director"},
         )
-        stakeholder = self._user("priya", "Priya", "Raman", "client", client=client)
+        stakeholder = self._user("priya", "Priya", "Raman", Role.CLIENT, client=client)
 
         consultant, reviewer = users["consultant"], users["reviewer"]
         # Projects at several stages. Each is built through the real services the first time only, so
