@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import OutboundEmail, User
+from accounts.models import OutboundEmail, User
 
 
 @admin.register(User)

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.loader import render_to_string
 
-from .services import email_queue
+from accounts.services import email_queue
 
 
 class AcceptInviteForm(forms.Form):

@@ -22,9 +22,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import DeliveryStatus, OutboundEmail
 from scoping.audit import activity_record
-
-from .models import DeliveryStatus, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ def retry_delay(*, retries: int, base: int, cap: int = RETRY_BACKOFF_CAP_SECONDS
 
 def _publish(email_id: int) -> None:
     """Hand the send job to the broker (runs after commit, so the worker always finds the row)."""
-    from .tasks import send_email  # the job calls this module's email_deliver: import it when used
+    from accounts.tasks import send_email  # the job calls this module's email_deliver: import it when used
 
     options: dict[str, Any] = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
     if settings.EMAIL_QUEUE:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from accounts.lockout import login_identity
 from scoping.audit import activity_record
-
-from .lockout import login_identity
 
 
 @receiver(user_logged_in)

@@ -13,7 +13,7 @@ import logging
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import services
+from accounts import services
 
 logger = logging.getLogger(__name__)
 

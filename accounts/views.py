@@ -11,10 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from scoping import services
-
-from . import services as account_services
-from .forms import AcceptInviteForm, ProfileForm
+from accounts import services as account_services
+from accounts.forms import AcceptInviteForm, ProfileForm
+from scoping.projects import services
 
 User = get_user_model()
 

@@ -6,7 +6,7 @@ and migrates bench databases next to it (``<name>_bench`` with 10,000 projects, 
 
 Every figure is measured interleaved with its floor (A, B, A, B…) and compared as the median of the per-round
 ratios, because these machines are noisy:
-- the 15-page scope PDF (``reports.fixtures.long_scope``) through ``reports.rendering.render_scope_pdf``, against a
+- the 15-page scope PDF (``documents.fixtures.long_scope``) through ``documents.rendering.render_scope_pdf``, against a
   bare WeasyPrint render of the same HTML with the same stylesheet and fonts (``@font-face`` honoured);
 - request -> job -> PDF ready for that 15-page document with a real Celery worker on Redis, against the pure render
   of the same version in this process;
@@ -200,10 +200,10 @@ def with_ratio(fig: dict, samples: list[float], floor: list[float], floor_name: 
 
 def example_project(lead, name: str, *, long: bool = False):
     """The worked example (or its 15-page version) as a project called ``name``, imported once and reused."""
-    from reports.fixtures import long_scope
+    from documents.fixtures import long_scope
     from scoping.models import DiscoveryProject
-    from scoping.scope_io import import_scope
-    from scoping.scope_schema import validate_scope
+    from scoping.projects.scope_io import import_scope
+    from scoping.scope.schema import validate_scope
 
     existing = DiscoveryProject.objects.filter(name=name, client__name=BENCH_CLIENT).order_by("pk").first()
     if existing is not None:
@@ -238,9 +238,9 @@ def bench_pdf(config: Config) -> tuple[list[dict], dict]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from reports.fixtures import long_scope
-    from reports.rendering import STYLESHEET, DocumentMeta, render_scope_html, render_scope_pdf, static_root
-    from scoping.scope_schema import validate_scope
+    from documents.fixtures import long_scope
+    from documents.rendering import STYLESHEET, DocumentMeta, render_scope_html, render_scope_pdf, static_root
+    from scoping.scope.schema import validate_scope
 
     scope = validate_scope(json.loads(EXAMPLE_SCOPE.read_text()))
     if config.pdf_scope == "long":
@@ -340,10 +340,10 @@ def stop_worker(process: subprocess.Popen) -> None:
 def bench_job(config: Config) -> list[dict]:
     from django.conf import settings
 
-    from reports import services
-    from reports.models import DocumentStatus, ScopeDocument
-    from reports.rendering import render_scope_pdf
-    from scoping.versioning import version_freeze
+    from documents import services
+    from documents.models import DocumentStatus, ScopeDocument
+    from documents.rendering import render_scope_pdf
+    from documents.versioning import version_freeze
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     settings.DOCUMENT_QUEUE = queue

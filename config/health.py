@@ -23,7 +23,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from . import heartbeat
+from config import heartbeat
 
 # One static file every page links; resolving it proves the manifest is there (production) or the app is set up.
 PROBE_STATIC = "css/app.css"

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 
 from celery import current_task
 
-from .client_ip import client_ip
+from config.client_ip import client_ip
 
 request_id_var: ContextVar[str | None] = ContextVar("firstslice_request_id", default=None)
 

@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "scoping",
-    "reports",
+    "documents",  # app label "reports": its tables and migrations keep their names
 ]
 
 MIDDLEWARE = [

@@ -28,8 +28,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Role
-
-from .models import Client, DiscoveryProject
+from scoping.models import Client, DiscoveryProject
 
 # --- what links a person to a project ------------------------------------------------------------------------------
 

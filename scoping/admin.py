@@ -16,9 +16,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from .models import ActivityEvent, Client, DiscoveryProject, ModelPrice
-from .price_catalogue import PriceFileError, parse_litellm_prices
-from .price_services import model_prices_import
+from scoping.models import ActivityEvent, Client, DiscoveryProject, ModelPrice
+from scoping.scope.prices import PriceFileError, parse_litellm_prices
+from scoping.steps.prices import model_prices_import
 
 MAX_PRICE_FILE_BYTES = 20 * 1024 * 1024  # LiteLLM's full file is about 1 MB
 

@@ -12,8 +12,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from config.client_ip import client_ip
-
-from .models import ActivityEvent, DiscoveryProject
+from scoping.models import ActivityEvent, DiscoveryProject
 
 __all__ = ["activity_record"]
 

@@ -1,7 +1,7 @@
 """A project's live scope: its eight sections (created empty when missing) and the scope JSON they hold.
 
 The one reader of a project's rows, shared by the writes (``services``), the importer and exporter (``scope_io``),
-the stage machine and the versions. It walks the field catalogue in ``scoping.scope_schema``, so a field added there
+the stage machine and the versions. It walks the field catalogue in ``scoping.scope.schema``, so a field added there
 and on its model travels without touching this module. Its output is always validated and normalized, so frozen
 versions hash the same however the values were typed.
 """
@@ -17,7 +17,7 @@ from django.db import models
 
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, AcceptedRisk, ScopeSection
-from scoping.scope_schema import (
+from scoping.scope.schema import (
     OPEN_QUESTIONS,
     SCHEMA_ID,
     SECTION_KEYS,

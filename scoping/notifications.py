@@ -20,9 +20,8 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
 from accounts.services import email_queue
-
-from .readiness import SECTION_LABELS
-from .signatories import signatories
+from scoping.scope.readiness import SECTION_LABELS
+from scoping.signatories import signatories
 
 logger = logging.getLogger(__name__)
 

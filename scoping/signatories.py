@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision
+from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision
 
 __all__ = ["Signatory", "SignatoryStatus", "signatories", "signoff_statuses"]
 

@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from reports.models import DocumentKind, DocumentStatus, ScopeDocument
-from scoping.versioning import version_freeze
+from documents.models import DocumentKind, DocumentStatus, ScopeDocument
+from documents.versioning import version_freeze
 from tests.access_rows import EDITS_SCOPE, MANAGES_PROJECT_POST_ONLY, SEES_PROJECT, project_url
 
 SAMPLE_PDF_NAME = "documents/access-matrix/sample.pdf"

@@ -11,13 +11,12 @@ import pytest
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 
-from reports.signing import make_self_signed_pkcs12
+from documents.signing import make_self_signed_pkcs12
 from scoping.models import DiscoveryProject
-
-from .factories import MemberFactory, ParticipantFactory, ProjectFactory, UserFactory
-from .reports.job_fixtures import flush_broker_db, write_signing_certificate
-from .reports.worker_harness import WorkerProcess, unique_queue, worker_env
-from .review_support import CERTIFICATE_PASSWORD, import_project
+from tests.documents.job_fixtures import flush_broker_db, write_signing_certificate
+from tests.documents.worker_harness import WorkerProcess, unique_queue, worker_env
+from tests.factories import MemberFactory, ParticipantFactory, ProjectFactory, UserFactory
+from tests.review_support import CERTIFICATE_PASSWORD, import_project
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that without this flag.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -29,9 +29,9 @@ def main() -> int:
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from django.contrib.auth import get_user_model
 
-    from reports.models import ScopeDocument
+    from documents.models import ScopeDocument
     from scoping.models import DiscoveryProject
-    from scoping.readiness import SECTIONS
+    from scoping.scope.readiness import SECTIONS
 
     urls = [reverse("projects:list"), reverse("clients:list"), reverse("projects:review_queue"), reverse("verify")]
     urls += [reverse("projects:list") + "?stage=in_review&q=triage"]

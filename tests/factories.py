@@ -55,7 +55,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def sections(self, create, extracted, **kwargs):
         if create:
-            from scoping.scope_io import ensure_sections
+            from scoping.projects.scope_io import ensure_sections
 
             ensure_sections(self)
 

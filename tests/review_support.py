@@ -9,9 +9,9 @@ import copy
 import json
 from pathlib import Path
 
-from scoping import workflow
 from scoping.models import DiscoveryProject, ScopeVersion, Stage
-from scoping.scope_io import import_scope
+from scoping.projects.scope_io import import_scope
+from scoping.review import workflow
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "invoice-coding.json"
 CERTIFICATE_PASSWORD = "review-tests-password"

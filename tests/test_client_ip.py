@@ -109,7 +109,7 @@ def test_a_signature_behind_the_proxy_records_the_signatorys_address(
     from scoping.models import SignOff
     from tests.review_support import client_signatory, to_awaiting_signoff
 
-    monkeypatch.setattr("reports.services._enqueue", lambda document_id: None)  # no worker here
+    monkeypatch.setattr("documents.services._enqueue", lambda document_id: None)  # no worker here
     version = to_awaiting_signoff(sound_project, lead, reviewer)
     client.force_login(client_signatory(sound_project))
     response = client.post(

@@ -60,10 +60,10 @@ def test_compose_passes_every_variable_in_the_readme_table():
 
 @pytest.mark.django_db
 def test_the_consultancy_name_is_defined_and_printed_on_the_pdf(settings):
-    from reports.services import document_create, document_meta
-    from scoping.versioning import version_freeze
+    from documents.services import document_create, document_meta
+    from documents.versioning import version_freeze
+    from tests.documents.job_fixtures import import_project
     from tests.factories import UserFactory
-    from tests.reports.job_fixtures import import_project
 
     assert settings.CONSULTANCY_NAME == "Firstslice demo consultancy"  # the default, with no CONSULTANCY_NAME set
     settings.CONSULTANCY_NAME = "Northwind Advisory"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from reports.services import document_create
-from scoping.versioning import version_freeze
-from tests.reports.job_fixtures import import_project
+from documents.services import document_create
+from documents.versioning import version_freeze
+from tests.documents.job_fixtures import import_project
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
-from .activity import ActivityEvent
-from .prices import ModelPrice
-from .projects import (
+from scoping.models.activity import ActivityEvent
+from scoping.models.prices import ModelPrice
+from scoping.models.projects import (
     Client,
     ClientParticipant,
     DiscoveryProject,
@@ -10,8 +10,8 @@ from .projects import (
     Stage,
     hash_token,
 )
-from .sections import *  # noqa: F403  (the eight scope sections, rows, open questions, accepted risks)
-from .versions import (
+from scoping.models.sections import *  # noqa: F403  (the eight scope sections, rows, open questions, accepted risks)
+from scoping.models.versions import (
     Review,
     ReviewComment,
     ReviewDecision,

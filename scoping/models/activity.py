@@ -7,9 +7,8 @@ import re
 from django.conf import settings
 from django.db import models
 
-from scoping.readiness import code_title
-
-from .projects import Stage
+from scoping.models.projects import Stage
+from scoping.scope.readiness import code_title
 
 VERB_LABELS = {
     "login": "logged in",

@@ -1,6 +1,6 @@
 """The eight scope sections, their rows, open questions and accepted risks.
 
-Field names, limits and choices mirror ``scoping.scope_schema`` (the scope JSON contract), so a section saved through
+Field names, limits and choices mirror ``scoping.scope.schema`` (the scope JSON contract), so a section saved through
 a form always exports as a valid scope. The help texts are what the guided forms show under each field: they say,
 in the client's words, what a good answer looks like, with a short example from the worked invoice-coding scope.
 """
@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from scoping.scope_schema import (
+from scoping.scope.schema import (
     CHOICE_MAX,
     CHOICES,
     COUNT_MAX,

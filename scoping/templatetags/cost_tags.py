@@ -8,11 +8,11 @@ from typing import Any
 
 from django import template
 
-from scoping.cost_figures import figures_context, saved_form_values
-from scoping.cost_inputs import FIELD_UNITS, field_label, field_unit
-from scoping.costs import format_money
 from scoping.models import ModelPrice
 from scoping.models.sections import CostModel
+from scoping.scope.costs import format_money
+from scoping.steps.cost_figures import figures_context, saved_form_values
+from scoping.steps.cost_inputs import FIELD_UNITS, field_label, field_unit
 
 register = template.Library()
 

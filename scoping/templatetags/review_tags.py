@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from scoping import workflow
 from scoping.access import is_firm_staff
 from scoping.models import AcceptedRisk, ReviewDecision, Stage
-from scoping.readiness import SECTION_LABELS, code_title
+from scoping.review import workflow
+from scoping.scope.readiness import SECTION_LABELS, code_title
 
 register = template.Library()
 

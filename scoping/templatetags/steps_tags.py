@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
-from scoping.readiness import SECTION_LABELS, SECTIONS, Finding, Readiness, evaluate
-from scoping.scope_io import export_scope
-from scoping.step_forms import FIELD_GROUPS, SECTION_FORM_FIELDS, display_value, field_label, row_fields, rows_keys
+from scoping.projects.scope_io import export_scope
+from scoping.scope.readiness import SECTION_LABELS, SECTIONS, Finding, Readiness, evaluate
+from scoping.steps.forms import FIELD_GROUPS, SECTION_FORM_FIELDS, display_value, field_label, row_fields, rows_keys
 
 register = template.Library()
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts import services, tasks
 from accounts.models import DeliveryStatus, OutboundEmail
 from scoping.models import Invitation
-from tests.reports.worker_harness import WorkerProcess, unique_queue, wait_for, worker_env
+from tests.documents.worker_harness import WorkerProcess, unique_queue, wait_for, worker_env
 
 PORTS = range(18510, 18560)
 

@@ -190,7 +190,7 @@ def test_a_new_address_cannot_be_accepted_while_logged_in_as_someone_else(client
 
 @pytest.mark.django_db
 def test_the_accept_service_refuses_an_existing_account_without_its_login(invited_existing, existing_holder):
-    from scoping import services
+    from scoping.projects import services
 
     token = invited_existing.rstrip("/").split("/")[-1]
     with pytest.raises(services.InvitationRefused, match="log in to accept"):

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
+from tests.projects.test_wording import one_blocker_scope
 from tests.review_support import import_project
-from tests.scoping.test_wording import one_blocker_scope
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import DocumentKind, DocumentStatus, ScopeDocument
-from scoping.scope_io import import_scope
-from scoping.versioning import version_freeze
+from documents.models import DocumentKind, DocumentStatus, ScopeDocument
+from documents.versioning import version_freeze
+from scoping.projects.scope_io import import_scope
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,10 +12,9 @@ from django.core.management import call_command
 
 from scoping.models import ModelPrice
 from scoping.models.sections import CostModel
-from scoping.scope_io import import_scope
+from scoping.projects.scope_io import import_scope
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

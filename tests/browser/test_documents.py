@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reports.models import ScopeDocument
+from documents.models import ScopeDocument
+from tests.browser.conftest import login
+from tests.documents.job_fixtures import import_project
 from tests.factories import PASSWORD
-from tests.reports.job_fixtures import import_project
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -7,9 +7,8 @@ import re
 import pytest
 from django.core import mail
 
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, ParticipantFactory, ProjectFactory, UserFactory
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from scoping.scope_io import export_scope
-from scoping.scope_schema import SECTIONS, Boolean, Choice, ChoiceList, Group, Rows, validate_scope
+from scoping.projects.scope_io import export_scope
+from scoping.scope.schema import SECTIONS, Boolean, Choice, ChoiceList, Group, Rows, validate_scope
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, ClientFactory, ParticipantFactory, ProjectFactory, UserFactory
-from tests.scoping.step_helpers import invoice_scope
-
-from .conftest import login
+from tests.steps.step_helpers import invoice_scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

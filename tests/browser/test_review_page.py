@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from scoping import workflow
+from scoping.review import workflow
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
+from tests.review.test_review_page import NEW_FALLBACK, OLD_FALLBACK, edit_fallback
 from tests.review_support import import_project, submit
-from tests.scoping.test_review_page import NEW_FALLBACK, OLD_FALLBACK, edit_fallback
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,12 +6,11 @@ import re
 
 import pytest
 
-from reports.services import document_create
-from scoping.versioning import version_freeze
+from documents.services import document_create
+from documents.versioning import version_freeze
+from tests.browser.conftest import login
+from tests.documents.job_fixtures import import_project
 from tests.factories import PASSWORD
-from tests.reports.job_fixtures import import_project
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

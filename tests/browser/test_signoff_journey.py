@@ -6,10 +6,9 @@ import pytest
 
 from config.celery import app as celery_app
 from scoping.models import DiscoveryProject, ProjectMember, SignOff, Stage
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, ParticipantFactory, UserFactory
 from tests.review_support import example_scope, import_project
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,9 @@ from playwright.sync_api import expect
 
 from scoping.models import DiscoveryProject, Stage
 from scoping.models.sections import OpenQuestion, WorkflowIntegration
+from tests.browser.conftest import login
 from tests.factories import PASSWORD, ParticipantFactory, UserFactory
 from tests.review_support import import_project, submit
-
-from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

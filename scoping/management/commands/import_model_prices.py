@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from scoping.price_catalogue import PriceFileError, parse_litellm_prices
-from scoping.price_services import model_prices_import
+from scoping.scope.prices import PriceFileError, parse_litellm_prices
+from scoping.steps.prices import model_prices_import
 
 
 def _iso_date(text: str) -> date:

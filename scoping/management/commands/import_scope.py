@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from accounts.models import Role
-from scoping.scope_file import parse_scope_bytes
-from scoping.scope_io import import_scope
-from scoping.scope_schema import ScopeValidationError, validate_scope
+from scoping.projects.scope_io import import_scope
+from scoping.scope.reader import parse_scope_bytes
+from scoping.scope.schema import ScopeValidationError, validate_scope
 
 
 def read_scope_file(path: str) -> bytes:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scoping.price_catalogue import SPEC_KEY, PriceFileError, parse_litellm_prices
-from scoping.price_services import model_prices_import
+from scoping.scope.prices import SPEC_KEY, PriceFileError, parse_litellm_prices
+from scoping.steps.prices import model_prices_import
 
 STARTER_FILE = Path(__file__).resolve().parents[2] / "demo_data" / "starter_prices.json"
 

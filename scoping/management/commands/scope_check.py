@@ -8,12 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from scoping.costs import TIERS, CostResult, compute_costs, format_money, verdict
-from scoping.readiness import Readiness, evaluate
-from scoping.scope_file import parse_scope_bytes
-from scoping.scope_schema import ScopeValidationError, validate_scope
-
-from .import_scope import read_scope_file
+from scoping.management.commands.import_scope import read_scope_file
+from scoping.scope.costs import TIERS, CostResult, compute_costs, format_money, verdict
+from scoping.scope.reader import parse_scope_bytes
+from scoping.scope.readiness import Readiness, evaluate
+from scoping.scope.schema import ScopeValidationError, validate_scope
 
 INVALID_FILE_EXIT = 2
 BLOCKERS_EXIT = 1

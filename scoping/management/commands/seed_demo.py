@@ -14,9 +14,10 @@ from django.test import override_settings
 
 from accounts.models import Role
 from accounts.services import emails_held
-from scoping import services, workflow
 from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDecision, Stage
-from scoping.scope_io import import_scope
+from scoping.projects import services
+from scoping.projects.scope_io import import_scope
+from scoping.review import workflow
 
 User = get_user_model()
 DEMO_PASSWORD = "firstslice-demo"  # noqa: S105  (printed for the demo on purpose)

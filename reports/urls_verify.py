@@ -1,9 +1,0 @@
-"""The public verify page (/verify/), no login."""
-
-from django.urls import path
-
-from .views_verify import verify
-
-urlpatterns = [
-    path("", verify, name="verify"),
-]

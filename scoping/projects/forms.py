@@ -1,0 +1,153 @@
+"""Forms for clients, projects, members, invitations, open questions, the scope file and the model picker.
+
+The guided scope forms live in step_forms.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from accounts.models import STAFF_ROLES, Role
+from scoping.models import Client, DiscoveryProject, Stage
+from scoping.scope.money import CURRENCY_EXAMPLES, is_currency_code
+from scoping.scope.reader import UPLOAD_MAX_BYTES, parse_scope_bytes, too_big_message
+from scoping.scope.schema import SHORT_TEXT_MAX, ScopeValidationError
+
+User = get_user_model()
+
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = ("name", "industry", "contacts")
+        widgets = {"contacts": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "name": "The organisation's name as the client uses it, e.g. Kestrel Foods Ltd.",
+            "industry": "e.g. Food manufacturing, Insurance, Public sector.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ProjectForm(forms.ModelForm):
+    # Wider than the column so a wrong value gets the clear ISO 4217 message below, not a length error.
+    currency = forms.CharField(
+        max_length=20, initial="EUR", help_text="ISO 4217 code used for every amount in this scope, e.g. EUR, GBP, USD."
+    )
+
+    class Meta:
+        model = DiscoveryProject
+        fields = ("client", "name", "lead_consultant", "currency", "target_decision_date")
+        widgets = {"target_decision_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "name": "Name the workflow being scoped, e.g. Supplier invoice coding.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(archived_at__isnull=True)
+        self.fields["lead_consultant"].queryset = User.objects.filter(
+            role__in=(Role.CONSULTANT, Role.ADMIN), is_active=True
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_currency(self) -> str:
+        value = (self.cleaned_data.get("currency") or "").strip().upper()
+        if not CURRENCY_RE.match(value) or not is_currency_code(value):
+            raise forms.ValidationError(f"Enter a three-letter ISO 4217 currency code, e.g. {CURRENCY_EXAMPLES}.")
+        return value
+
+
+class MemberAddForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Consultancy staff member", help_text="They will see and edit this scope."
+    )
+
+    def __init__(self, *args, project: DiscoveryProject, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = project.memberships.values("user_id")
+        self.fields["user"].queryset = (
+            User.objects.filter(role__in=STAFF_ROLES, is_active=True)
+            .exclude(pk__in=existing)
+            .exclude(pk=project.lead_consultant_id)
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(help_text="The invitation link is sent here. It works once and expires.")
+    role_title = forms.CharField(max_length=200, required=False, label="Role", help_text="e.g. Finance Director")
+    can_edit = forms.BooleanField(required=False, label="May edit the scope during discovery sessions")
+    is_signatory = forms.BooleanField(required=False, label="Signs off the scope for the client")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    stage = forms.ChoiceField(
+        required=False,
+        choices=[("", "All stages"), *Stage.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    client = forms.ModelChoiceField(
+        required=False,
+        queryset=Client.objects.all(),
+        empty_label="All clients",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+# --- open questions ---------------------------------------------------------------------------------------------
+
+
+class ScopeImportForm(forms.Form):
+    file = forms.FileField(
+        label="Scope JSON file",
+        help_text=f"A file in the Firstslice scope format (firstslice.scope/1), at most "
+        f"{UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    client = forms.CharField(
+        label="Client (optional)",
+        max_length=SHORT_TEXT_MAX,
+        required=False,
+        help_text="Leave empty to use the client named in the file. A client of that name is reused if it exists, "
+        "otherwise it is created.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    too_large = False
+    upload_error = ""  # set by the view when the body was refused unread
+
+    def clean_file(self) -> object:
+        """Read and parse the upload; the parsed JSON replaces the file in ``cleaned_data``."""
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            self.too_large = True
+            raise ValidationError(f"The file {too_big_message(upload.size)}")
+        try:
+            return parse_scope_bytes(upload.read(), max_bytes=UPLOAD_MAX_BYTES)
+        except ScopeValidationError as problem:
+            raise ValidationError([f"The file {message}" for _path, message in problem.errors]) from None

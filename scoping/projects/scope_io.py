@@ -1,0 +1,137 @@
+"""Project <-> scope JSON: the export behind ``scope.json`` and snapshots, and the importer behind ``import_scope``.
+
+The export itself is ``scoping.live_scope.export_scope`` (re-exported here); the importer creates the project
+through ``scoping.projects.services``. Both directions walk the field catalogue in ``scoping.scope.schema``, so a field
+there and on its model travels without touching this module. Export output is always validated and normalized, so
+export -> import -> export gives the identical dict, and frozen versions hash the same however the values were typed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+from scoping.live_scope import ensure_sections, export_scope
+from scoping.models import Client, DiscoveryProject
+from scoping.models.sections import ROW_MODELS, AcceptedRisk, OpenQuestion
+from scoping.projects.services import client_create, project_create, readiness_refresh
+from scoping.scope.schema import (
+    OPEN_QUESTIONS,
+    SECTIONS,
+    SHORT_TEXT_MAX,
+    DecimalNumber,
+    Field,
+    Group,
+    IsoDate,
+    Rows,
+    ScopeValidationError,
+    validate_scope,
+)
+
+# export_scope and ensure_sections live in scoping.live_scope (the writes read them too); importable from here as ever.
+__all__ = ["ensure_sections", "export_scope", "import_scope"]
+
+
+def _model_value(item: Field, value: Any) -> Any:
+    """Turn a normalized scope value into what the model field stores."""
+    if value is None:
+        return None
+    if isinstance(item, DecimalNumber):
+        return Decimal(value)
+    if isinstance(item, IsoDate):
+        return date.fromisoformat(value)
+    return value
+
+
+def _assign(instance: models.Model, fields: tuple[Field, ...], values: dict[str, Any], prefix: str = "") -> None:
+    for item in fields:
+        if isinstance(item, Group):
+            _assign(instance, item.fields, values[item.key], prefix + item.attr_prefix)
+        elif not isinstance(item, Rows):
+            setattr(instance, prefix + item.key, _model_value(item, values[item.key]))
+
+
+def _checked_client_name(scope: dict[str, Any], client_name: str | None) -> str:
+    if client_name is None:
+        name = scope["project"]["client"].strip()
+        if not name:
+            raise ScopeValidationError(
+                [("project.client", "is empty: give the client's name in the file, or name the client when importing")]
+            )
+        return name
+    name = client_name.strip()
+    if not name:
+        raise ScopeValidationError([("project.client", "the client name given for the import is empty")])
+    if len(name) > SHORT_TEXT_MAX:
+        raise ScopeValidationError(
+            [
+                (
+                    "project.client",
+                    f"the client name given for the import is too long: {len(name)} characters; "
+                    f"the limit is {SHORT_TEXT_MAX}",
+                )
+            ]
+        )
+    if "\x00" in name:
+        raise ScopeValidationError(
+            [("project.client", "the client name given for the import contains a NUL character")]
+        )
+    return name
+
+
+def _client_named(name: str, *, actor) -> Client:
+    """The existing client of that name (ignoring case, an exact match first), or a new one."""
+    client = Client.objects.filter(name=name).first()
+    if client is None:
+        client = Client.objects.filter(name__iexact=name).order_by("id").first()
+    if client is None:
+        client = client_create(actor=actor, name=name)
+    return client
+
+
+@transaction.atomic
+def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryProject:
+    """Create a draft project, led by ``user``, from a scope JSON; reject the whole file on any error.
+
+    ``client_name`` (the ``--client`` option) overrides the client named in the file. Raises
+    ``ScopeValidationError`` before anything is written, so a bad file leaves the database unchanged.
+    """
+    scope = validate_scope(data)
+    client = _client_named(_checked_client_name(scope, client_name), actor=user)
+    project_fields = scope["project"]
+    project = project_create(
+        actor=user,
+        client=client,
+        name=project_fields["name"],
+        lead_consultant=user,
+        currency=project_fields["currency"],
+        target_decision_date=_model_value(IsoDate("target_decision_date"), project_fields["target_decision_date"]),
+    )
+    sections = ensure_sections(project)
+    for key, section in sections.items():
+        _assign(section, SECTIONS[key], scope[key])
+        section.updated_by = user
+        section.save()
+    for (section_key, rows_key), (row_model, parent_field) in ROW_MODELS.items():
+        rows_spec = next(item for item in SECTIONS[section_key] if item.key == rows_key)
+        rows = []
+        for position, values in enumerate(scope[section_key][rows_key]):
+            row = row_model(position=position, **{parent_field: sections[section_key]})
+            _assign(row, rows_spec.fields, values)
+            rows.append(row)
+        row_model.objects.bulk_create(rows)
+    questions = []
+    for values in scope["open_questions"]:
+        question = OpenQuestion(project=project)
+        _assign(question, OPEN_QUESTIONS.fields, values)
+        questions.append(question)
+    OpenQuestion.objects.bulk_create(questions)
+    AcceptedRisk.objects.bulk_create(
+        AcceptedRisk(project=project, code=risk["code"], reason=risk["reason"], accepted_by_name=risk["accepted_by"])
+        for risk in scope["accepted_risks"]
+    )
+    readiness_refresh(project=project)
+    return project

@@ -1,0 +1,578 @@
+"""The guided-step forms: one ModelForm per scope section, plus a formset per list of rows.
+
+Built from the section models, so labels, limits and help texts (written in the client's language) come from one
+place. Fields are tuned for people typing in a session rather than for browsers: numbers are text inputs (a browser
+number input silently drops "1,100" on submit, losing what was typed), over-long text is refused by the server with
+the limit stated instead of being cut off by ``maxlength``, and zero or negative numbers are refused where they make
+no sense.
+
+The same catalogue drives the read-only views: ``display_value`` turns a stored value into what a reader sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import dateformat
+
+from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
+from scoping.scope.costs import format_money
+from scoping.scope.money import CURRENCY_EXAMPLES, is_currency_code
+from scoping.scope.numbers import NumberRefused, NumberRule, read_number
+from scoping.scope.schema import CHOICES, MAX_ROWS, ONE_OR_MORE, SHORT_TEXT_MAX
+from scoping.steps.cost_inputs import FIELD_UNITS
+
+__all__ = [
+    "FIELD_GROUPS",
+    "RowBlock",
+    "SECTION_FORM_FIELDS",
+    "StepForms",
+    "build_step_forms",
+    "display_value",
+    "field_label",
+    "row_fields",
+    "rows_keys",
+    "section_form_class",
+]
+
+# Never edited through a step form: identity, the optimistic-locking counter and bookkeeping.
+SECTION_BOOKKEEPING = ("id", "project", "revision", "updated_at", "updated_by")
+ROW_BOOKKEEPING = ("id", "position")
+
+TEXTAREA_ROWS = 3
+ROW_TEXTAREA_ROWS = 2
+BLANK_CHOICE_LABEL = "Not decided"
+YES_NO_CHOICES = (("unknown", "Not answered yet"), ("true", "Yes"), ("false", "No"))
+
+
+# --- fields -----------------------------------------------------------------------------------------------------
+
+
+class ScopeTextField(forms.CharField):
+    """Text with a limit the server states, and Windows line endings folded so the limit counts what people see."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        advice = "Shorten it, or put the detail in a longer field." if max_length <= SHORT_TEXT_MAX else "Shorten it."
+        kwargs.setdefault(
+            "error_messages",
+            {"max_length": f"This is too long: %(show_value)d characters; the limit is %(limit_value)d. {advice}"},
+        )
+        super().__init__(max_length=max_length, required=False, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # No maxlength attribute: a browser would silently cut pasted text; the server refuses it with the limit.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+class ScopeEmailField(forms.EmailField):
+    default_error_messages = {"invalid": "Enter an e-mail address such as name@example.com."}
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+class CurrencyField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=20, required=False, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        attrs["autocapitalize"] = "characters"
+        return attrs
+
+    def clean(self, value: Any) -> str:
+        code = (super().clean(value) or "").strip().upper()
+        if code and not is_currency_code(code):
+            raise forms.ValidationError(
+                f"“{code}” is not a currency code: enter a three-letter ISO 4217 code, such as {CURRENCY_EXAMPLES}.",
+                code="invalid",
+            )
+        return code
+
+
+class CountField(forms.IntegerField):
+    """A whole number, read by ``scoping.scope.numbers``: "9,000", "9 000" and "٩٠٠٠" are 9000."""
+
+    def __init__(self, *, min_value: int, max_value: int | None, **kwargs: Any) -> None:
+        self.rule = NumberRule(whole=True, min_value=min(max(min_value, 0), 1), max_value=max_value)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(min_value=min_value, max_value=max_value, required=False, **kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {key: value for key, value in super().widget_attrs(widget).items() if key not in ("min", "max", "step")}
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        try:
+            number = read_number(value, self.rule)
+        except NumberRefused as refused:
+            raise forms.ValidationError(refused.for_field(str(self.label or "")), code="invalid") from None
+        return None if number is None else int(number)
+
+
+class AmountField(forms.DecimalField):
+    """Money, prices, percentages, minutes and hours, read by ``scoping.scope.numbers``: never negative, percentages at
+    most 100; "1,100", "1 100" and "£1,100.50" are read as people mean them."""
+
+    def __init__(
+        self, *, max_value: Decimal | None, max_digits: int, decimal_places: int, is_percent: bool, **kwargs: Any
+    ) -> None:
+        self.is_percent = is_percent
+        self.rule = NumberRule(percent=is_percent, max_value=max_value, decimal_places=decimal_places)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(
+            min_value=Decimal(0),
+            max_value=max_value,
+            max_digits=max_digits,
+            decimal_places=decimal_places,
+            required=False,
+            **kwargs,
+        )
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {key: value for key, value in super().widget_attrs(widget).items() if key not in ("min", "max", "step")}
+
+    def prepare_value(self, value: Any) -> Any:
+        # Show 0.2 as "0.20" and 1100.000000 as "1100", not as the six stored decimal places.
+        if isinstance(value, Decimal) and value.is_finite():
+            text = format(value.normalize(), "f") if value != 0 else "0"
+            whole, _, fraction = text.partition(".")
+            if fraction and not self.is_percent and self.decimal_places >= 6:
+                fraction = fraction.ljust(2, "0")
+            return f"{whole}.{fraction}" if fraction else whole
+        return super().prepare_value(value)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            value = str(value)
+        try:
+            return read_number(value, self.rule)
+        except NumberRefused as refused:
+            raise forms.ValidationError(refused.for_field(str(self.label or "")), code="invalid") from None
+
+
+def _max_value(db_field: models.Field) -> Any:
+    for validator in db_field.validators:
+        if isinstance(validator, MaxValueValidator):
+            return validator.limit_value
+    return None
+
+
+def scope_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+    """Form field for one section or row column (the ``formfield_callback`` of every step form)."""
+    common = {"label": db_field.verbose_name[:1].upper() + db_field.verbose_name[1:], "help_text": db_field.help_text}
+    if isinstance(db_field, models.JSONField) and db_field.name == "regimes":
+        return forms.MultipleChoiceField(
+            choices=CHOICES["regimes"], required=False, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if isinstance(db_field, models.EmailField):
+        return ScopeEmailField(max_length=db_field.max_length, required=False, **common)
+    if isinstance(db_field, models.CharField) and db_field.choices:
+        return forms.ChoiceField(choices=[("", BLANK_CHOICE_LABEL), *db_field.choices], required=False, **common)
+    if isinstance(db_field, models.CharField) and db_field.name == "currency":
+        return CurrencyField(**common)
+    if isinstance(db_field, models.TextField):
+        return ScopeTextField(
+            max_length=db_field.max_length, widget=forms.Textarea(attrs={"rows": TEXTAREA_ROWS}), **common
+        )
+    if isinstance(db_field, models.CharField):
+        return ScopeTextField(max_length=db_field.max_length, **common)
+    if isinstance(db_field, models.PositiveIntegerField | models.PositiveBigIntegerField):
+        return CountField(min_value=1 if db_field.name in ONE_OR_MORE else 0, max_value=_max_value(db_field), **common)
+    if isinstance(db_field, models.DecimalField):
+        return AmountField(
+            max_value=_max_value(db_field),
+            max_digits=db_field.max_digits,
+            decimal_places=db_field.decimal_places,
+            is_percent=db_field.name.endswith("_pct"),
+            **common,
+        )
+    if isinstance(db_field, models.BooleanField):
+        widget = forms.NullBooleanSelect()
+        widget.choices = YES_NO_CHOICES
+        return forms.NullBooleanField(widget=widget, required=False, **common)
+    if isinstance(db_field, models.DateField):
+        return forms.DateField(
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"],
+            error_messages={"invalid": "Enter a date such as 2027-02-15."},
+            **common,
+        )
+    return db_field.formfield(**kwargs)
+
+
+# --- layouts ----------------------------------------------------------------------------------------------------
+
+# Sections long enough to need headings. Each group: (heading, rows of field names shown side by side).
+FIELD_GROUPS: dict[str, tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]] = {
+    "cost_model": (
+        (
+            "Model and prices",
+            (("currency", "prices_as_of", "model"), ("input_price", "cached_input_price", "output_price")),
+        ),
+        (
+            "Each use",
+            (
+                ("calls_per_use", "input_tokens", "output_tokens"),
+                ("cached_share_pct", "retry_overhead_pct"),
+                ("retrieval_per_use", "other_per_use"),
+            ),
+        ),
+        ("Human review", (("review_rate_pct", "review_minutes", "reviewer_hourly_rate"),)),
+        ("Fixed monthly costs", (("hosting", "monitoring", "licences"), ("maintenance_hours", "maintenance_rate"))),
+        ("Value of a use today", (("manual_minutes", "manual_hourly_rate", "other_value_per_use"),)),
+        ("Uses per month", (("tier_pilot", "tier_launch", "tier_scale"),)),
+    ),
+    "ownership": (
+        ("Business owner", (("business_owner_name", "business_owner_role", "business_owner_email"),)),
+        ("Technical owner", (("technical_owner_name", "technical_owner_role", "technical_owner_email"),)),
+        ("After launch", (("budget_owner", "support_model", "handover_date"),)),
+    ),
+}
+
+ROW_INTROS: dict[str, str] = {
+    "success_metrics": (
+        "Measures the business already tracks, with today's baseline and the target that makes production worth it. "
+        "At least one needs a metric, a baseline and a target."
+    ),
+    "acceptance_criteria": "What the slice must show before it grows into production, each with a threshold.",
+    "sources": (
+        "Every source of data the system reads. A production source fed by a manual export or a one-off refresh is "
+        "data prepared by hand for a demo, and blocks the scope."
+    ),
+    "items": (
+        "At least three ways the system can fail, including the model simply being wrong. High and critical "
+        "impacts need both detection and handling."
+    ),
+    "access_roles": "Who may use, change and operate the system, role by role.",
+    "responsibilities": "Who does what after launch, and how often.",
+}
+
+
+def rows_keys(section_key: str) -> tuple[str, ...]:
+    """The row lists a section has, in a stable order (most sections have one, some none)."""
+    return tuple(rows_key for (key, rows_key) in ROW_MODELS if key == section_key)
+
+
+def _editable_fields(model: type[models.Model], bookkeeping: Sequence[str]) -> tuple[str, ...]:
+    return tuple(
+        field.name
+        for field in model._meta.concrete_fields
+        if field.name not in bookkeeping and not isinstance(field, models.ForeignKey)
+    )
+
+
+SECTION_FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    key: _editable_fields(model, SECTION_BOOKKEEPING) for key, model in SECTION_MODELS.items()
+}
+
+
+def row_fields(section_key: str, rows_key: str) -> tuple[str, ...]:
+    row_model, _parent = ROW_MODELS[(section_key, rows_key)]
+    return _editable_fields(row_model, ROW_BOOKKEEPING)
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    verbose = str(model._meta.get_field(name).verbose_name)
+    return verbose[:1].upper() + verbose[1:]
+
+
+def _column_class(db_field: models.Field, grid: int) -> str:
+    if isinstance(db_field, models.TextField):
+        return "col-12"
+    return {1: "col-12", 2: "col-md-6", 3: "col-md-4"}.get(grid, "col-md-6 col-lg-3")
+
+
+def _section_layout(section_key: str) -> Layout:
+    model = SECTION_MODELS[section_key]
+    groups = FIELD_GROUPS.get(section_key)
+    if not groups:
+        return Layout(*(Field(name) for name in SECTION_FORM_FIELDS[section_key]))
+    fieldsets = []
+    for heading, lines in groups:
+        fieldset_rows = [
+            Row(*(Column(name, css_class=_column_class(model._meta.get_field(name), len(line))) for name in line))
+            for line in lines
+        ]
+        fieldsets.append(Fieldset(heading, *fieldset_rows, css_class="step-fieldset"))
+    return Layout(*fieldsets)
+
+
+# Rows whose natural field order makes a ragged grid get explicit lines (by row model name).
+ROW_LINES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "failuremode": (("scenario",), ("category", "likelihood", "impact", "owner"), ("detection", "handling")),
+}
+
+
+def _runs(row_model: type[ScopeRow], names: Sequence[str]) -> list[tuple[str, ...]]:
+    """Consecutive short fields share a line; consecutive long ones too."""
+    lines: list[list[str]] = []
+    for name in names:
+        is_long = isinstance(row_model._meta.get_field(name), models.TextField)
+        if lines and isinstance(row_model._meta.get_field(lines[-1][0]), models.TextField) == is_long:
+            lines[-1].append(name)
+        else:
+            lines.append([name])
+    return [tuple(line) for line in lines]
+
+
+def _row_layout(row_model: type[ScopeRow], names: Sequence[str]) -> Layout:
+    lines = ROW_LINES.get(row_model._meta.model_name) or _runs(row_model, names)
+    rows = []
+    for line in lines:
+        width = {1: "col-12", 2: "col-md-6", 3: "col-md-4"}.get(len(line), "col-md-6 col-lg-3")
+        rows.append(Row(*(Column(name, css_class=width) for name in line)))
+    return Layout(*rows)
+
+
+# --- forms ------------------------------------------------------------------------------------------------------
+
+
+class ScopeSectionForm(forms.ModelForm):
+    """Base of the eight step forms: crispy helper without a <form> tag, since the page adds the row formsets."""
+
+    section_key = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = _section_layout(self.section_key)
+
+    def clean_regimes(self) -> list[str]:
+        # Stored in the catalogue's order, so ticking boxes in another order is not a change.
+        chosen = set(self.cleaned_data.get("regimes") or [])
+        return [value for value, _label in CHOICES["regimes"] if value in chosen]
+
+
+class ScopeRowForm(forms.ModelForm):
+    """One row of a section's list (a success metric, a data source…)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = ROW_TEXTAREA_ROWS
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = _row_layout(self._meta.model, [name for name in self.fields if name != "DELETE"])
+
+
+class RowFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": f"A list can hold at most {MAX_ROWS} rows. Remove some, or combine similar ones.",
+    }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The submitted rows in the order shown, without removed and blank ones."""
+        kept = []
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", None) or {}
+            values = {name: data.get(name) for name in form._meta.fields}
+            if any(_has_value(value) for value in values.values()):
+                kept.append(values)
+        return kept
+
+
+_SECTION_FORM_CLASSES: dict[str, type[ScopeSectionForm]] = {}
+_ROW_FORMSET_CLASSES: dict[tuple[str, str], type[RowFormSet]] = {}
+
+
+def section_form_class(section_key: str) -> type[ScopeSectionForm]:
+    if section_key not in _SECTION_FORM_CLASSES:
+        form_class = forms.modelform_factory(
+            SECTION_MODELS[section_key],
+            form=ScopeSectionForm,
+            fields=SECTION_FORM_FIELDS[section_key],
+            formfield_callback=scope_formfield,
+        )
+        form_class.section_key = section_key
+        _SECTION_FORM_CLASSES[section_key] = form_class
+    return _SECTION_FORM_CLASSES[section_key]
+
+
+def row_formset_class(section_key: str, rows_key: str) -> type[RowFormSet]:
+    if (section_key, rows_key) not in _ROW_FORMSET_CLASSES:
+        row_model, _parent = ROW_MODELS[(section_key, rows_key)]
+        row_form = forms.modelform_factory(
+            row_model, form=ScopeRowForm, fields=row_fields(section_key, rows_key), formfield_callback=scope_formfield
+        )
+        _ROW_FORMSET_CLASSES[(section_key, rows_key)] = forms.formset_factory(
+            row_form, formset=RowFormSet, extra=0, can_delete=True, max_num=MAX_ROWS, validate_max=True
+        )
+    return _ROW_FORMSET_CLASSES[(section_key, rows_key)]
+
+
+def indefinite_article(noun: str) -> str:
+    """ "a" or "an" for a noun as it is said: an acceptance criterion, a failure mode, a user group, an hour."""
+    word = noun.strip().lower()
+    if word.startswith(("hour", "honest", "heir")):
+        return "an"
+    if word.startswith(("uni", "use", "usu", "uti", "eu", "one", "once")):
+        return "a"
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+@dataclass
+class RowBlock:
+    """One list on a step page: its formset and how the page talks about it."""
+
+    key: str
+    label: str
+    noun: str
+    intro: str
+    formset: RowFormSet
+
+    @property
+    def add_label(self) -> str:
+        return f"Add {indefinite_article(self.noun)} {self.noun}"
+
+
+@dataclass
+class StepForms:
+    form: ScopeSectionForm
+    row_blocks: list[RowBlock]
+
+    @property
+    def formsets(self) -> dict[str, RowFormSet]:
+        return {block.key: block.formset for block in self.row_blocks}
+
+    def is_valid(self) -> bool:
+        # Validate everything (not stopping at the first failure) so every error shows at once.
+        results = [self.form.is_valid(), *(block.formset.is_valid() for block in self.row_blocks)]
+        return all(results)
+
+    def error_count(self) -> int:
+        count = len(self.form.errors)
+        for block in self.row_blocks:
+            count += len(block.formset.non_form_errors())
+            count += sum(len(errors) for errors in block.formset.errors if errors)
+        return count
+
+
+def _add_units(form: forms.ModelForm, *, currency: str) -> None:
+    """Money inputs carry the scope's currency in the label, e.g. "Input price per 1M tokens (GBP)".
+
+    The labels already say the unit ("per 1M tokens", "per month"); what they lack is the currency.
+    """
+    for name, field in form.fields.items():
+        if "{currency}" in FIELD_UNITS.get(name, "") and currency:
+            field.label = f"{field.label} ({currency.upper()})"
+
+
+def build_step_forms(
+    section_key: str,
+    *,
+    section: ScopeSection,
+    rows: Mapping[str, Sequence[ScopeRow]],
+    data: Mapping[str, Any] | None = None,
+    default_currency: str = "",
+) -> StepForms:
+    """The step's form and row formsets: bound to ``data`` when posted, else showing what is saved."""
+    initial = {}
+    if section_key == "cost_model" and not getattr(section, "currency", "") and default_currency:
+        initial["currency"] = default_currency
+    form = section_form_class(section_key)(data=data, instance=section, initial=initial)
+    if section_key == "cost_model":
+        _add_units(form, currency=getattr(section, "currency", "") or default_currency)
+    blocks = []
+    for rows_key in rows_keys(section_key):
+        row_model, _parent = ROW_MODELS[(section_key, rows_key)]
+        formset_class = row_formset_class(section_key, rows_key)
+        if data is not None:
+            formset = formset_class(data=data, prefix=rows_key)
+        else:
+            names = row_fields(section_key, rows_key)
+            saved = [{name: getattr(row, name) for name in names} for row in rows.get(rows_key, ())]
+            # An empty list starts with one blank row ready to type into (it still works without JavaScript).
+            formset = formset_class(initial=saved, prefix=rows_key)
+            if not saved:
+                formset.extra = 1
+        blocks.append(
+            RowBlock(
+                key=rows_key,
+                label=str(row_model._meta.verbose_name_plural).capitalize(),
+                noun=str(row_model._meta.verbose_name),
+                intro=ROW_INTROS.get(rows_key, ""),
+                formset=formset,
+            )
+        )
+    return StepForms(form=form, row_blocks=blocks)
+
+
+# --- showing values ---------------------------------------------------------------------------------------------
+
+
+def _has_value(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list | tuple | dict):
+        return bool(value)
+    return True
+
+
+def _plain_decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value != 0 else "0"
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-') or 0):,}" + (f".{fraction}" if fraction else "")
+
+
+def _money_text(value: Decimal, currency: str) -> str:
+    return format_money(value, currency, exact=True)
+
+
+def display_value(db_field: models.Field, value: Any, *, currency: str = "") -> str:
+    """How a stored value reads on a page: choice labels, Yes/No, dates and amounts; "" when not given."""
+    if not _has_value(value):
+        return ""
+    if isinstance(db_field, models.JSONField) and isinstance(value, list):
+        labels = dict(CHOICES.get(db_field.name, ()))
+        return ", ".join(str(labels.get(item, item)) for item in value)
+    if getattr(db_field, "choices", None):
+        return str(dict(db_field.flatchoices).get(value, value))
+    if isinstance(db_field, models.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(db_field, models.DateField):
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return value
+        return dateformat.format(value, "j M Y")
+    if isinstance(db_field, models.DecimalField):
+        number = Decimal(str(value))
+        if db_field.name.endswith("_pct"):
+            return f"{_plain_decimal(number)} %"
+        if db_field.decimal_places >= 6:
+            return _money_text(number, currency)
+        return _plain_decimal(number)
+    if isinstance(db_field, models.IntegerField) and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
