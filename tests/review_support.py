@@ -11,7 +11,7 @@ from pathlib import Path
 
 from scoping.models import DiscoveryProject, ScopeVersion, Stage
 from scoping.projects.scope_io import import_scope
-from scoping.review import workflow
+from scoping.review import decisions, selectors, signatures, submission
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "invoice-coding.json"
 CERTIFICATE_PASSWORD = "review-tests-password"
@@ -37,26 +37,26 @@ def client_signatory(project: DiscoveryProject):
 
 
 def submit(project: DiscoveryProject, actor) -> ScopeVersion:
-    return workflow.scope_submit(project=project, actor=actor)
+    return submission.scope_submit(project=project, actor=actor)
 
 
 def approve(project: DiscoveryProject, reviewer) -> ScopeVersion:
-    version = workflow.latest_version(project)
-    workflow.review_record(project=project, version=version, actor=reviewer, decision="approve")
+    version = selectors.latest_version(project)
+    decisions.review_record(project=project, version=version, actor=reviewer, decision="approve")
     return version
 
 
 def to_awaiting_signoff(project: DiscoveryProject, lead, reviewer) -> ScopeVersion:
     submit(project, lead)
     version = approve(project, reviewer)
-    workflow.signoff_request(project=project, actor=lead)
+    signatures.signoff_request(project=project, actor=lead)
     project.refresh_from_db()
     assert project.stage == Stage.AWAITING_SIGNOFF
     return version
 
 
 def sign(project: DiscoveryProject, user, version: ScopeVersion, **extra):
-    return workflow.signoff_record(
+    return signatures.signoff_record(
         project=project,
         version=version,
         actor=user,

@@ -1,11 +1,14 @@
-"""Forms of the review and sign-off workflow. The rules themselves live in scoping.review.workflow."""
+"""Forms of the review and sign-off workflow.
+
+The rules themselves live in the services beside them: submission, decisions and signatures.
+"""
 
 from __future__ import annotations
 
 from django import forms
 
 from scoping.projects.selectors import OpenQuestionCount
-from scoping.review.workflow import REASON_MIN_LENGTH, TEXT_MAX, TYPED_NAME_MAX
+from scoping.review.stages import REASON_MIN_LENGTH, TEXT_MAX, TYPED_NAME_MAX
 from scoping.scope.readiness import SECTION_LABELS, SECTIONS
 
 DECISION_CHOICES = (

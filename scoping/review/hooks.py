@@ -6,7 +6,7 @@ not on the workflow's internals.
 
 from __future__ import annotations
 
-from scoping.review import workflow
+from scoping.review import scope_edits
 
 
 def after_scope_edit(*, project, actor, why: str | None = None) -> str | None:
@@ -23,8 +23,8 @@ def after_scope_edit(*, project, actor, why: str | None = None) -> str | None:
     if getattr(actor, "is_client_stakeholder", False):
         return None
     if why:
-        return workflow.scope_reopen(project=project, actor=actor, why=why)
-    return workflow.scope_reopen(project=project, actor=actor)
+        return scope_edits.scope_reopen(project=project, actor=actor, why=why)
+    return scope_edits.scope_reopen(project=project, actor=actor)
 
 
 def edit_consequence(*, project, stage: str | None = None):
@@ -33,9 +33,9 @@ def edit_consequence(*, project, stage: str | None = None):
     The step page shows it before editing and the save needs a confirmation while it is not None. Without ``stage``,
     the stored stage is read under a row lock (call it inside the save's transaction).
     """
-    return workflow.scope_edit_consequence(project=project, stage=stage)
+    return scope_edits.scope_edit_consequence(project=project, stage=stage)
 
 
 def edit_refusal(*, user, project, stage: str | None = None) -> str | None:
     """Why this person may not change the scope in its current stage (a client once it left draft), or None."""
-    return workflow.client_edit_refusal(user=user, project=project, stage=stage)
+    return scope_edits.client_edit_refusal(user=user, project=project, stage=stage)

@@ -7,8 +7,9 @@ from django.utils.html import format_html
 
 from scoping.access import is_firm_staff
 from scoping.models import AcceptedRisk, ReviewDecision, Stage
-from scoping.review import workflow
+from scoping.review import selectors, stages
 from scoping.scope.readiness import SECTION_LABELS, code_title
+from scoping.signatories import signatories, signoff_statuses
 
 register = template.Library()
 
@@ -18,16 +19,16 @@ def review_overview(context, project):
     """Stage, what to do next (or why it cannot be done), accepted risks, and the signatories' status."""
     user = context.get("user")
     access = context["access"]
-    version = workflow.latest_version(project)
-    last_review = workflow.latest_review(project)
-    blockers = workflow.submission_blockers(project) if project.stage == Stage.DRAFT else []
+    version = selectors.latest_version(project)
+    last_review = selectors.latest_review(project)
+    blockers = selectors.submission_blockers(project) if project.stage == Stage.DRAFT else []
     submit_problem = ""
     try:
-        workflow.stage_check(project.stage, Stage.IN_REVIEW)
-    except workflow.WorkflowError as error:
+        stages.stage_check(project.stage, Stage.IN_REVIEW)
+    except stages.WorkflowError as error:
         submit_problem = error.message
     signing = project.stage in (Stage.AWAITING_SIGNOFF, Stage.SIGNED_OFF)
-    statuses = workflow.signoff_statuses(project, version) if signing else []
+    statuses = signoff_statuses(project, version) if signing else []
     mine = next((s for s in statuses if user is not None and s.signatory.user.pk == user.pk), None)
     return {
         "project": project,
@@ -45,7 +46,7 @@ def review_overview(context, project):
         "blockers": blockers,
         "submit_problem": submit_problem,
         "risks": list(project.accepted_risks.all()),
-        "signatories": workflow.signatories(project) if not signing else [],
+        "signatories": signatories(project) if not signing else [],
         "statuses": statuses,
         "my_signature_pending": bool(
             mine is not None and mine.state != "signed" and project.stage == Stage.AWAITING_SIGNOFF
@@ -62,8 +63,8 @@ def review_comments_for(project, section_key: str):
     comments = []
     review = None
     if project is not None and project.stage == Stage.DRAFT:
-        review = workflow.latest_review(project)
-        version = workflow.latest_version(project)
+        review = selectors.latest_review(project)
+        version = selectors.latest_version(project)
         if (
             review is not None
             and review.decision == ReviewDecision.REQUEST_CHANGES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoping.review import workflow
+from scoping.review import decisions
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, UserFactory
 from tests.review.test_review_page import NEW_FALLBACK, OLD_FALLBACK, edit_fallback
@@ -22,7 +22,7 @@ def test_a_reviewer_reads_each_section_beside_its_comment_box_and_a_roomy_diff(n
     project = import_project(lead)
     edit_fallback(project, LONG_OLD)
     first = submit(project, lead)
-    workflow.review_record(project=project, version=first, actor=reviewer, decision="request_changes", summary="Who?")
+    decisions.review_record(project=project, version=first, actor=reviewer, decision="request_changes", summary="Who?")
     edit_fallback(project, LONG_NEW)
     submit(project, lead)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from documents.rendering import DocumentMeta, render_scope_html
 from scoping.models import DiscoveryProject
-from scoping.review import workflow
+from scoping.review import stages, submission
 from scoping.scope.readiness import CODE_TITLES, CODES, evaluate
 from scoping.steps.forms import indefinite_article
 from scoping.templatetags.time_tags import ago, elapsed
@@ -132,8 +132,8 @@ def test_the_project_list_says_just_now_for_a_fresh_project(client, lead, projec
 
 
 def test_a_refused_move_does_not_repeat_the_stage():
-    with pytest.raises(workflow.WorkflowError) as refused:
-        workflow.stage_check("approved", "in_review")
+    with pytest.raises(stages.WorkflowError) as refused:
+        stages.stage_check("approved", "in_review")
     assert refused.value.message == (
         "This scope is approved, so it cannot be submitted for review. The next step is to request sign-off."
     )
@@ -168,7 +168,7 @@ def test_the_risks_page_keeps_the_rule_code_for_staff_in_a_detail(client, lead, 
 def test_an_accepted_risk_reads_as_a_sentence_on_the_submit_review_and_overview_pages(
     client, lead, reviewer, risky_project
 ):
-    workflow.risk_accept(
+    submission.risk_accept(
         project=risky_project,
         actor=lead,
         code="workflow.no_output_destination",

@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from documents.versioning import marked_words
 from scoping.models.sections import WorkflowIntegration
-from scoping.review import workflow
+from scoping.review import decisions
 from scoping.review.hooks import after_scope_edit
 from scoping.scope.readiness import SECTION_LABELS, SECTIONS
 from tests.review_support import submit
@@ -38,7 +38,7 @@ def edit_fallback(project, text: str) -> None:
 def second_version_in_review(project, lead, reviewer, *, old: str, new: str):
     edit_fallback(project, old)
     first = submit(project, lead)
-    workflow.review_record(
+    decisions.review_record(
         project=project, version=first, actor=reviewer, decision="request_changes", summary="Name who codes them."
     )
     edit_fallback(project, new)

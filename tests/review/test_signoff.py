@@ -10,9 +10,10 @@ from django.urls import reverse
 from documents.models import ScopeDocument
 from scoping.models import ActivityEvent, DiscoveryProject, ScopeVersion, SignOff, Stage
 from scoping.models.sections import WorkflowIntegration
-from scoping.review import workflow
+from scoping.review import signatures
 from scoping.review.hooks import after_scope_edit
-from scoping.review.workflow import WorkflowError
+from scoping.review.stages import WorkflowError
+from scoping.signatories import signatories, signoff_statuses
 from tests.factories import ParticipantFactory, UserFactory
 from tests.review_support import approve, client_signatory, import_project, sign, submit, to_awaiting_signoff
 
@@ -65,9 +66,9 @@ def test_sign_off_goes_to_every_client_signatory_and_the_lead(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.signoff_request(project=sound_project, actor=lead)
+        signatures.signoff_request(project=sound_project, actor=lead)
 
-    people = [person.user for person in workflow.signatories(sound_project)]
+    people = [person.user for person in signatories(sound_project)]
     assert people == [client_signatory(sound_project), second, lead]
     # The lead asked, so the lead is not e-mailed; both client signatories are, with the hash and the page link.
     assert sorted(m.to[0] for m in mail.outbox) == sorted([client_signatory(sound_project).email, second.email])
@@ -87,7 +88,7 @@ def test_sign_off_needs_a_client_signatory(lead, reviewer):
     submit(project, lead)
     approve(project, reviewer)
     with pytest.raises(WorkflowError, match="at least one client signatory"):
-        workflow.signoff_request(project=project, actor=lead)
+        signatures.signoff_request(project=project, actor=lead)
     assert stage_of(project) == Stage.APPROVED
 
 
@@ -95,7 +96,7 @@ def test_a_client_cannot_request_sign_off(sound_project, lead, reviewer):
     submit(sound_project, lead)
     approve(sound_project, reviewer)
     with pytest.raises(WorkflowError, match="consultancy team"):
-        workflow.signoff_request(project=sound_project, actor=client_signatory(sound_project))
+        signatures.signoff_request(project=sound_project, actor=client_signatory(sound_project))
 
 
 # --- Who may sign, and what ------------------------------------------------------------------------------------------
@@ -250,7 +251,7 @@ def test_a_signature_cannot_be_repeated_or_withdrawn(sound_project, lead, review
     with pytest.raises(WorkflowError, match="already signed v1"):
         sign(sound_project, lead, version, typed_name="Lena Lead")
     with pytest.raises(WorkflowError, match="cannot be withdrawn"):
-        workflow.signoff_decline(project=sound_project, version=version, actor=lead, reason="Changed my mind today.")
+        signatures.signoff_decline(project=sound_project, version=version, actor=lead, reason="Changed my mind today.")
     assert SignOff.objects.count() == 1
 
 
@@ -300,7 +301,7 @@ def test_declining_returns_to_draft_and_tells_everyone_why(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        declined = workflow.signoff_decline(
+        declined = signatures.signoff_decline(
             project=sound_project, version=version, actor=signatory, reason=HOSTILE + " The budget is not agreed."
         )
 
@@ -313,7 +314,7 @@ def test_declining_returns_to_draft_and_tells_everyone_why(
 def test_declining_needs_a_reason(sound_project, lead, reviewer):
     version = to_awaiting_signoff(sound_project, lead, reviewer)
     with pytest.raises(WorkflowError, match="Say why you decline"):
-        workflow.signoff_decline(project=sound_project, version=version, actor=lead, reason=" no ")
+        signatures.signoff_decline(project=sound_project, version=version, actor=lead, reason=" no ")
     assert stage_of(sound_project) == Stage.AWAITING_SIGNOFF
 
 
@@ -334,14 +335,14 @@ def test_a_decliner_may_sign_the_same_version_when_it_comes_back_unchanged(sound
     version = to_awaiting_signoff(sound_project, lead, reviewer)
     signatory = client_signatory(sound_project)
     sign(sound_project, lead, version)
-    workflow.signoff_decline(project=sound_project, version=version, actor=signatory, reason="Wrong budget owner?")
+    signatures.signoff_decline(project=sound_project, version=version, actor=signatory, reason="Wrong budget owner?")
     again = to_awaiting_signoff(sound_project, lead, reviewer)
     assert again == version
 
     sign(sound_project, signatory, version)
     # The lead's signature of the very same hash still counts: signatures stay with their version.
     assert stage_of(sound_project) == Stage.SIGNED_OFF
-    states = {s.signatory.user.pk: s.state for s in workflow.signoff_statuses(sound_project, version)}
+    states = {s.signatory.user.pk: s.state for s in signoff_statuses(sound_project, version)}
     assert states == {signatory.pk: "signed", lead.pk: "signed"}
 
 

@@ -10,9 +10,9 @@ from scoping import notifications
 from scoping.models import ActivityEvent, DiscoveryProject, Review, ScopeVersion, Stage
 from scoping.models.sections import AcceptedRisk, WorkflowIntegration
 from scoping.projects.services import project_archive
-from scoping.review import workflow
+from scoping.review import decisions, signatures, stages, submission
 from scoping.review.hooks import after_scope_edit
-from scoping.review.workflow import ALLOWED, STAGE_PHRASES, WorkflowError
+from scoping.review.stages import ALLOWED, STAGE_PHRASES, WorkflowError
 from tests.factories import UserFactory
 from tests.review_support import (
     approve,
@@ -75,7 +75,7 @@ def test_the_allowed_table_is_exactly_the_design_stage_graph():
 )
 def test_it_refuses_every_other_move_with_a_message_for_a_person(current, target):
     with pytest.raises(WorkflowError) as refused:
-        workflow.stage_check(current, target)
+        stages.stage_check(current, target)
     message = refused.value.message
     assert message.startswith(f"This scope is {'already ' if current == target else ''}{STAGE_PHRASES[current]}")
     assert "_" not in message  # stage labels, never raw values
@@ -84,7 +84,7 @@ def test_it_refuses_every_other_move_with_a_message_for_a_person(current, target
 
 @pytest.mark.parametrize("current,target", sorted(EXPECTED_MOVES))
 def test_it_allows_every_move_in_the_table(current, target):
-    assert workflow.stage_check(current, target) is None
+    assert stages.stage_check(current, target) is None
 
 
 # --- Each allowed transition, through the service that makes it -------------------------------------------------------
@@ -111,7 +111,7 @@ def test_approving_moves_the_scope_to_approved(sound_project, lead, reviewer):
 
 def test_requesting_changes_returns_the_scope_to_draft_through_changes_requested(sound_project, lead, reviewer):
     version = submit(sound_project, lead)
-    review = workflow.review_record(
+    review = decisions.review_record(
         project=sound_project,
         version=version,
         actor=reviewer,
@@ -146,7 +146,7 @@ def test_the_last_signature_moves_the_scope_to_signed_off(sound_project, lead, r
 
 def test_declining_returns_a_scope_awaiting_signoff_to_draft(sound_project, lead, reviewer):
     version = to_awaiting_signoff(sound_project, lead, reviewer)
-    workflow.signoff_decline(
+    signatures.signoff_decline(
         project=sound_project, version=version, actor=lead, reason="The pilot budget is not agreed yet."
     )
 
@@ -199,7 +199,7 @@ def test_accepting_each_blocker_as_a_risk_allows_the_submission_and_freezes_the_
     with pytest.raises(WorkflowError):
         submit(project, lead)
 
-    risk = workflow.risk_accept(
+    risk = submission.risk_accept(
         project=project,
         actor=lead,
         code="workflow.no_output_destination",
@@ -223,23 +223,23 @@ def test_accepting_each_blocker_as_a_risk_allows_the_submission_and_freezes_the_
 def test_it_refuses_a_risk_without_a_written_reason(lead):
     project = import_project(lead, scope=one_blocker_scope())
     with pytest.raises(WorkflowError, match="at least 10 characters"):
-        workflow.risk_accept(project=project, actor=lead, code="workflow.no_output_destination", reason="  ok  ")
+        submission.risk_accept(project=project, actor=lead, code="workflow.no_output_destination", reason="  ok  ")
     assert not AcceptedRisk.objects.exists()
 
 
 def test_it_refuses_to_accept_a_finding_that_is_not_a_blocker(sound_project, lead):
     with pytest.raises(WorkflowError, match="not a blocker"):
-        workflow.risk_accept(
+        submission.risk_accept(
             project=sound_project, actor=lead, code="cost_model.stale_prices", reason="Prices move monthly anyway."
         )
 
 
 def test_withdrawing_an_accepted_risk_blocks_the_submission_again(lead):
     project = import_project(lead, scope=one_blocker_scope())
-    risk = workflow.risk_accept(
+    risk = submission.risk_accept(
         project=project, actor=lead, code="workflow.no_output_destination", reason="Chosen in pilot week one."
     )
-    workflow.risk_withdraw(risk=risk, actor=lead)
+    submission.risk_withdraw(risk=risk, actor=lead)
 
     with pytest.raises(WorkflowError, match="1 blocker is open"):
         submit(project, lead)
@@ -258,7 +258,7 @@ def test_it_refuses_to_submit_a_scope_already_in_review(sound_project, lead):
 
 def test_it_refuses_to_resubmit_a_version_sent_back_without_changes(sound_project, lead, reviewer):
     version = submit(sound_project, lead)
-    workflow.review_record(
+    decisions.review_record(
         project=sound_project, version=version, actor=reviewer, decision="request_changes", summary="Fix costs."
     )
     with pytest.raises(WorkflowError, match="Nothing has changed since v1"):
@@ -273,7 +273,7 @@ def test_a_reviewer_cannot_approve_their_own_submission(sound_project, reviewer)
     version = submit(sound_project, reviewer)
 
     with pytest.raises(WorkflowError, match="You submitted v1 yourself"):
-        workflow.review_record(project=sound_project, version=version, actor=reviewer, decision="approve")
+        decisions.review_record(project=sound_project, version=version, actor=reviewer, decision="approve")
     assert stage_of(sound_project) == Stage.IN_REVIEW
     assert not Review.objects.exists()
 
@@ -283,20 +283,20 @@ def test_another_reviewer_can_approve_a_reviewer_s_submission(sound_project, rev
 
     ProjectMember.objects.create(project=sound_project, user=reviewer)
     version = submit(sound_project, reviewer)
-    workflow.review_record(project=sound_project, version=version, actor=second_reviewer, decision="approve")
+    decisions.review_record(project=sound_project, version=version, actor=second_reviewer, decision="approve")
     assert stage_of(sound_project) == Stage.APPROVED
 
 
 def test_a_consultant_cannot_review(sound_project, lead, member):
     version = submit(sound_project, lead)
     with pytest.raises(WorkflowError, match="Only reviewers"):
-        workflow.review_record(project=sound_project, version=version, actor=member, decision="approve")
+        decisions.review_record(project=sound_project, version=version, actor=member, decision="approve")
 
 
 def test_requesting_changes_needs_a_comment_or_a_summary(sound_project, lead, reviewer):
     version = submit(sound_project, lead)
     with pytest.raises(WorkflowError, match="Say what needs to change"):
-        workflow.review_record(
+        decisions.review_record(
             project=sound_project,
             version=version,
             actor=reviewer,
@@ -308,19 +308,19 @@ def test_requesting_changes_needs_a_comment_or_a_summary(sound_project, lead, re
 def test_it_refuses_a_comment_on_an_unknown_section(sound_project, lead, reviewer):
     version = submit(sound_project, lead)
     with pytest.raises(WorkflowError, match="not a section"):
-        workflow.review_record(
+        decisions.review_record(
             project=sound_project, version=version, actor=reviewer, decision="request_changes", comments={"x": "y"}
         )
 
 
 def test_it_refuses_to_review_a_version_that_is_not_the_one_in_review(sound_project, lead, reviewer):
     old = submit(sound_project, lead)
-    workflow.review_record(project=sound_project, version=old, actor=reviewer, decision="request_changes", summary="x")
+    decisions.review_record(project=sound_project, version=old, actor=reviewer, decision="request_changes", summary="x")
     edit_fallback(sound_project, "Invoices queue for manual coding, as today.")
     submit(sound_project, lead)
 
     with pytest.raises(WorkflowError, match="v1 is not the version in review any more"):
-        workflow.review_record(project=sound_project, version=old, actor=reviewer, decision="approve")
+        decisions.review_record(project=sound_project, version=old, actor=reviewer, decision="approve")
 
 
 def test_it_refuses_to_approve_a_draft(sound_project, lead, reviewer):
@@ -333,7 +333,7 @@ def test_it_refuses_to_approve_a_draft(sound_project, lead, reviewer):
 def test_it_refuses_to_request_sign_off_before_approval(sound_project, lead):
     submit(sound_project, lead)
     with pytest.raises(WorkflowError, match="in review, so it cannot be sent for sign-off"):
-        workflow.signoff_request(project=sound_project, actor=lead)
+        signatures.signoff_request(project=sound_project, actor=lead)
 
 
 def test_nothing_moves_an_archived_project(sound_project, lead):
@@ -372,7 +372,7 @@ def test_requesting_changes_tells_the_team_what_to_change(
     version = submit(sound_project, lead)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.review_record(
+        decisions.review_record(
             project=sound_project,
             version=version,
             actor=reviewer,
@@ -531,7 +531,7 @@ def test_the_review_queue_lists_projects_in_review_oldest_first(client, lead, re
 
 def test_the_review_page_shows_the_version_its_readiness_and_the_diff(client, sound_project, lead, reviewer):
     first = submit(sound_project, lead)
-    workflow.review_record(
+    decisions.review_record(
         project=sound_project, version=first, actor=reviewer, decision="request_changes", summary="Fallback?"
     )
     edit_fallback(sound_project, "Invoices queue for manual coding.")
@@ -585,7 +585,7 @@ def test_review_comments_show_on_the_step_until_the_next_version(sound_project, 
     from django.template.loader import render_to_string
 
     version = submit(sound_project, lead)
-    workflow.review_record(
+    decisions.review_record(
         project=sound_project,
         version=version,
         actor=reviewer,

@@ -17,7 +17,7 @@ from accounts.services import emails_held
 from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDecision, Stage
 from scoping.projects import services
 from scoping.projects.scope_io import import_scope
-from scoping.review import workflow
+from scoping.review import decisions, selectors, signatures, submission
 
 User = get_user_model()
 DEMO_PASSWORD = "firstslice-demo"  # noqa: S105  (printed for the demo on purpose)
@@ -141,17 +141,17 @@ class Command(BaseCommand):
 
     def _advance(self, project, target: str, *, consultant, reviewer, stakeholder) -> None:
         """Walk a complete scope through review and sign-off with the same services the pages use."""
-        workflow.scope_submit(project=project, actor=consultant, note="Ready for review.")
+        submission.scope_submit(project=project, actor=consultant, note="Ready for review.")
         if target == Stage.IN_REVIEW:
             return
-        version = workflow.latest_version(project)
-        workflow.review_record(
+        version = selectors.latest_version(project)
+        decisions.review_record(
             project=project, version=version, actor=reviewer, decision=ReviewDecision.APPROVE, summary="Sound scope."
         )
-        workflow.signoff_request(project=project, actor=consultant)
+        signatures.signoff_request(project=project, actor=consultant)
         if target == Stage.AWAITING_SIGNOFF:
             return
         for signer in (stakeholder, consultant):
-            workflow.signoff_record(
+            signatures.signoff_record(
                 project=project, version=version, actor=signer, typed_name=signer.get_full_name(), consent=True
             )

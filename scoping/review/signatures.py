@@ -1,0 +1,259 @@
+"""Sign-off: asking the designated signatories, and recording each signature or refusal.
+
+A signature names the exact version and its hash, is append-only, and stays on the version it was given for
+(editing a signed scope starts a new draft). The last signature signs the scope off and queues the signed PDF.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from config.client_ip import client_ip
+from documents.services import document_request
+from scoping import notifications
+from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision, Stage
+from scoping.projects.services import activity_record
+from scoping.review.selectors import consent_statement, latest_review, latest_version
+from scoping.review.stages import (
+    REASON_MIN_LENGTH,
+    STAGE_PHRASES,
+    TEXT_MAX,
+    TYPED_NAME_MAX,
+    WorkflowError,
+    project_lock,
+    refuse_if_archived,
+    require_project_staff,
+    stage_check,
+    stage_move,
+)
+from scoping.signatories import Signatory, signatories, signoff_statuses
+
+logger = logging.getLogger(__name__)
+
+
+def _approved_version(locked: DiscoveryProject) -> ScopeVersion:
+    version = latest_version(locked)
+    review = latest_review(locked)
+    if version is None or review is None or review.version_id != version.pk or review.decision != "approve":
+        raise WorkflowError(
+            "The latest version of this scope has not been approved. Submit it for review, and request sign-off "
+            "once a reviewer approves it."
+        )
+    return version
+
+
+@transaction.atomic
+def signoff_request(*, project: DiscoveryProject, actor, request: HttpRequest | None = None) -> ScopeVersion:
+    """Ask every designated signatory to sign the approved version; queues its PDF for them to read."""
+    locked = project_lock(project)
+    refuse_if_archived(locked)
+    require_project_staff(actor, locked, "request sign-off")
+    stage_check(locked.stage, Stage.AWAITING_SIGNOFF)
+    version = _approved_version(locked)
+    people = signatories(locked)
+    if not any(person.is_client for person in people):
+        raise WorkflowError(
+            "Sign-off needs at least one client signatory. Invite the client's signatory from the Team tab "
+            "(tick “Signs off the scope for the client”), then request sign-off."
+        )
+    moved = stage_move(locked, Stage.AWAITING_SIGNOFF, original=project)
+    activity_record(
+        actor=actor,
+        verb="signoff_requested",
+        request=request,
+        project=locked,
+        obj=version,
+        object_repr=f"{version.label} ({version.short_hash})",
+        changes={"stage": list(moved), "signatories": [person.user.display_name for person in people]},
+    )
+    _queue_document(version=version, kind="proposal", requested_by=actor, request=request)
+    notifications.notify_signoff_requested(project=locked, version=version, actor=actor)
+    return version
+
+
+def _queue_document(*, version: ScopeVersion, kind: str, requested_by, request: HttpRequest | None):
+    """Queue a PDF of the version; a broker outage must not undo a signature or a sign-off request.
+
+    Without the broker check, the documents service still writes the queued row and, if the job cannot be
+    published after commit, marks it failed with a Retry button on the Documents tab.
+    """
+    try:
+        # A savepoint, so a failure inside the documents service cannot poison our transaction.
+        with transaction.atomic():
+            return document_request(
+                version=version, kind=kind, requested_by=requested_by, request=request, check_broker=False
+            )
+    except Exception:
+        logger.exception("Could not queue the %s PDF of %s (project %s)", kind, version, version.project_id)
+        return None
+
+
+def _signatory_for(locked: DiscoveryProject, actor) -> Signatory:
+    for person in signatories(locked):
+        if person.user.pk == actor.pk:
+            return person
+    raise WorkflowError(
+        "You are not a designated signatory of this scope. Only the client's signatories and the lead consultant "
+        "sign it off."
+    )
+
+
+def _version_awaiting_signature(locked: DiscoveryProject, version: ScopeVersion) -> None:
+    if locked.stage != Stage.AWAITING_SIGNOFF:
+        if locked.stage == Stage.SIGNED_OFF:
+            raise WorkflowError("This scope is already signed off; there is nothing left to sign.")
+        raise WorkflowError(
+            f"This scope is not awaiting sign-off (it is {STAGE_PHRASES[locked.stage]}), so it cannot be signed now."
+        )
+    current = _approved_version(locked)
+    if version.project_id != locked.pk or version.pk != current.pk:
+        raise WorkflowError(
+            f"{version.label} is not the version awaiting sign-off: {current.label} is. "
+            f"Open {current.label}, read it, and sign that version."
+        )
+
+
+def _normalised_name(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+
+
+def _request_meta(request: HttpRequest | None) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    return client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:500]
+
+
+@transaction.atomic
+def signoff_record(
+    *,
+    project: DiscoveryProject,
+    version: ScopeVersion,
+    actor,
+    typed_name: str,
+    consent: bool,
+    request: HttpRequest | None = None,
+) -> SignOff:
+    """Record one signatory's signature of the version awaiting sign-off (append-only).
+
+    The last signature makes the scope signed off and queues the signed PDF.
+    """
+    locked = project_lock(project)
+    refuse_if_archived(locked)
+    person = _signatory_for(locked, actor)
+    _version_awaiting_signature(locked, version)
+    typed_name = " ".join((typed_name or "").split())
+    if not typed_name:
+        raise WorkflowError("Type your full name to sign.")
+    if len(typed_name) > TYPED_NAME_MAX:
+        raise WorkflowError(f"The name is too long; the limit is {TYPED_NAME_MAX} characters.")
+    expected = actor.get_full_name().strip()
+    if expected and _normalised_name(typed_name) != _normalised_name(expected):
+        raise WorkflowError(f"Type your full name as it appears on your account: {expected}.")
+    if consent is not True:
+        raise WorkflowError("Tick the consent statement to sign; it names the exact version and its hash.")
+    if SignOff.objects.filter(version=version, user=actor, decision=SignOffDecision.SIGNED).exists():
+        raise WorkflowError(f"You have already signed {version.label}. A signature cannot be changed or repeated.")
+
+    ip, user_agent = _request_meta(request)
+    try:
+        with transaction.atomic():
+            signoff = SignOff.objects.create(
+                version=version,
+                user=actor,
+                decision=SignOffDecision.SIGNED,
+                typed_name=typed_name,
+                role=person.role[:200],
+                is_client=person.is_client,
+                ip=ip,
+                user_agent=user_agent,
+                version_sha256=version.sha256,
+                consent=True,
+                consent_text=consent_statement(version=version, project=locked),
+            )
+    except IntegrityError as error:
+        raise WorkflowError(f"You have already signed {version.label}.") from error
+
+    statuses = signoff_statuses(locked, version)
+    complete = all(status.state == SignOffDecision.SIGNED for status in statuses)
+    changes: dict = {"version": version.label, "sha256": version.sha256, "role": person.role}
+    if complete:
+        changes["stage"] = list(stage_move(locked, Stage.SIGNED_OFF, original=project))
+    activity_record(
+        actor=actor,
+        verb="scope_signed",
+        request=request,
+        project=locked,
+        obj=signoff,
+        object_repr=f"{version.label} as {person.role}",
+        changes=changes,
+    )
+    if complete:
+        activity_record(
+            actor=actor,
+            verb="scope_signed_off",
+            request=request,
+            project=locked,
+            obj=version,
+            object_repr=f"{version.label} ({version.short_hash})",
+            changes={"signatories": [status.signoff.typed_name for status in statuses if status.signoff]},
+        )
+        _queue_document(version=version, kind="signed", requested_by=actor, request=request)
+    notifications.notify_signed(signoff=signoff, complete=complete)
+    return signoff
+
+
+@transaction.atomic
+def signoff_decline(
+    *,
+    project: DiscoveryProject,
+    version: ScopeVersion,
+    actor,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> SignOff:
+    """Record a signatory's refusal, with the reason; the scope returns to draft and everyone is told."""
+    locked = project_lock(project)
+    refuse_if_archived(locked)
+    person = _signatory_for(locked, actor)
+    _version_awaiting_signature(locked, version)
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN_LENGTH:
+        raise WorkflowError(
+            f"Say why you decline, so the team knows what to change (at least {REASON_MIN_LENGTH} characters)."
+        )
+    if len(reason) > TEXT_MAX:
+        raise WorkflowError(f"The reason is too long: {len(reason)} characters; the limit is {TEXT_MAX}.")
+    if SignOff.objects.filter(version=version, user=actor, decision=SignOffDecision.SIGNED).exists():
+        raise WorkflowError(f"You have already signed {version.label}; a signature cannot be withdrawn.")
+
+    ip, user_agent = _request_meta(request)
+    signoff = SignOff.objects.create(
+        version=version,
+        user=actor,
+        decision=SignOffDecision.DECLINED,
+        typed_name=actor.display_name[:TYPED_NAME_MAX],
+        role=person.role[:200],
+        is_client=person.is_client,
+        ip=ip,
+        user_agent=user_agent,
+        version_sha256=version.sha256,
+        consent=False,
+        consent_text=f"Declined to sign version {version.label} (SHA-256 {version.sha256}).",
+        reason=reason,
+    )
+    moved = stage_move(locked, Stage.DRAFT, original=project)
+    activity_record(
+        actor=actor,
+        verb="signoff_declined",
+        request=request,
+        project=locked,
+        obj=signoff,
+        object_repr=f"{version.label} as {person.role}",
+        changes={"stage": list(moved), "version": version.label, "reason": reason},
+    )
+    notifications.notify_declined(signoff=signoff)
+    return signoff
