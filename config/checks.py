@@ -24,7 +24,7 @@ from django.core.checks import Error, Warning, register
 from django.db import DatabaseError
 from django.db.models import Q
 
-from documents.signing import certificate_from_pkcs12, is_development_certificate
+from documents.certificates import certificate_from_pkcs12, is_development_certificate
 
 # The accounts `seed_demo` creates; only these and superusers are checked, so the check costs a few hashes at most.
 DEMO_USERNAMES = ("consultant", "reviewer", "admin", "priya")

@@ -23,15 +23,10 @@ from pathlib import Path
 from django.conf import settings
 from pypdf import PdfReader
 
+from documents.certificates import DEVELOPMENT_CERTIFICATE_NOTE, certificate_from_pkcs12, is_development_certificate
 from documents.models import DocumentKind, DocumentStatus, ScopeDocument
-from documents.signing import (
-    DEVELOPMENT_CERTIFICATE_NOTE,
-    NotAPdfError,
-    SignatureReport,
-    certificate_from_pkcs12,
-    inspect_signatures,
-    is_development_certificate,
-)
+from documents.signature_checks import SignatureReport, inspect_signatures
+from documents.signing import NotAPdfError
 from scoping.models import ScopeVersion, SignOff, SignOffDecision
 
 logger = logging.getLogger(__name__)

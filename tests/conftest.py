@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 
-from documents.signing import make_self_signed_pkcs12
+from documents.certificates import make_self_signed_pkcs12
 from scoping.models import DiscoveryProject
 from tests.documents.job_fixtures import flush_broker_db, write_signing_certificate
 from tests.documents.worker_harness import WorkerProcess, unique_queue, worker_env

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.checks import run_checks
 
-from documents.signing import DEVELOPMENT_CERTIFICATE_ORGANISATION, make_self_signed_pkcs12
+from documents.certificates import DEVELOPMENT_CERTIFICATE_ORGANISATION, make_self_signed_pkcs12
 from tests.factories import UserFactory
 from tests.test_settings import PRODUCTION
 

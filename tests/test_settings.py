@@ -25,7 +25,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    from documents.signing import make_self_signed_pkcs12
+    from documents.certificates import make_self_signed_pkcs12
 
     certificate = tmp_path / "signing.p12"
     password = PRODUCTION["SIGNING_PKCS12_PASSWORD"].encode()

@@ -15,8 +15,8 @@ from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
+from documents.certificates import make_self_signed_pkcs12
 from documents.models import ScopeDocument
-from documents.signing import make_self_signed_pkcs12
 from scoping.models import DiscoveryProject
 from scoping.projects.scope_io import import_scope
 from tests.documents.worker_harness import WorkerProcess, wait_for, worker_env

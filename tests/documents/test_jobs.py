@@ -18,8 +18,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from documents import services
+from documents.certificates import certificate_from_pkcs12
 from documents.models import DocumentStatus, ScopeDocument
-from documents.signing import certificate_from_pkcs12, inspect_signatures
+from documents.signature_checks import inspect_signatures
 from documents.tasks import render_document
 from documents.versioning import version_freeze
 from scoping.models import ActivityEvent, ScopeVersion, SignOff

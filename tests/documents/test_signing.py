@@ -16,15 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from documents.signing import (
-    NotAPdfError,
-    SignatureReport,
-    certificate_fingerprint,
-    certificate_from_pkcs12,
-    inspect_signatures,
-    make_self_signed_pkcs12,
-    sign_pdf,
-)
+from documents.certificates import certificate_fingerprint, certificate_from_pkcs12, make_self_signed_pkcs12
+from documents.signature_checks import SignatureReport, inspect_signatures
+from documents.signing import NotAPdfError, sign_pdf
 
 PASSWORD = b"dev-password"
 

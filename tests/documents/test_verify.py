@@ -15,10 +15,11 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from documents import verification
+from documents.certificates import certificate_from_pkcs12
 from documents.forms import UPLOAD_LIMIT_BYTES
 from documents.models import ScopeDocument
 from documents.services import document_create, document_render
-from documents.signing import certificate_from_pkcs12, inspect_signatures
+from documents.signature_checks import inspect_signatures
 from documents.verification import verify_pdf
 from tests.review_support import CERTIFICATE_PASSWORD, client_signatory, sign, to_awaiting_signoff
 
@@ -139,7 +140,7 @@ def test_bytes_appended_to_a_signed_pdf_are_reported_as_modified(signed_pdf):
 
 
 def test_a_signature_by_another_certificate_is_not_valid_here(signed_pdf, settings, tmp_path):
-    from documents.signing import make_self_signed_pkcs12
+    from documents.certificates import make_self_signed_pkcs12
 
     _document, pdf = signed_pdf
     other = tmp_path / "other.p12"

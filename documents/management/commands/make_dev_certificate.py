@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.signing import (
+from documents.certificates import (
     DEVELOPMENT_CERTIFICATE_ORGANISATION,
     certificate_fingerprint,
     certificate_from_pkcs12,
