@@ -217,43 +217,46 @@ def document_list(request, project_id: int):
         form = DocumentRequestForm(
             request.POST if request.method == "POST" else None, versions=versions, allow_current=access.edit
         )
-    if request.method == "POST":
-        if form.is_valid():
-            kind = form.cleaned_data["kind"]
-            version = form.selected_version()
-            try:
-                if version is None:
-                    document = services.document_request_current(
-                        project=project, kind=kind, requested_by=request.user, request=request
-                    )
-                else:
-                    document = services.document_request(
-                        version=version, kind=kind, requested_by=request.user, request=request
-                    )
-            except services.BrokerUnavailable as exc:
-                messages.error(request, str(exc))
-            except (services.DocumentRefused, ScopeValidationError) as exc:
-                form.add_error(None, str(exc))
-            else:
-                if document.reused:
-                    messages.info(
-                        request,
-                        f"{document.get_kind_display()} PDF of {document.version.label} is already being made, so "
-                        "no second copy was queued. It appears below as soon as it is ready.",
-                    )
-                else:
-                    messages.success(
-                        request,
-                        f"{document.get_kind_display()} PDF of {document.version.label} requested. "
-                        "It appears below as soon as it is ready.",
-                    )
-                return redirect("projects:documents", project.pk)
+    if request.method == "POST" and form.is_valid() and _request_document(request, project, form):
+        return redirect("projects:documents", project.pk)
     page = Paginator(selectors.project_documents(project=project), DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/web/documents.html",
         {"project": project, "access": access, "page": page, "form": form, "versions": versions},
     )
+
+
+def _request_document(request, project, form: DocumentRequestForm) -> bool:
+    """Queue the PDF the form asks for; True when it is queued (or one is already being made), else False."""
+    kind = form.cleaned_data["kind"]
+    version = form.selected_version()
+    try:
+        if version is None:
+            document = services.document_request_current(
+                project=project, kind=kind, requested_by=request.user, request=request
+            )
+        else:
+            document = services.document_request(version=version, kind=kind, requested_by=request.user, request=request)
+    except services.BrokerUnavailable as exc:
+        messages.error(request, str(exc))
+        return False
+    except (services.DocumentRefused, ScopeValidationError) as exc:
+        form.add_error(None, str(exc))
+        return False
+    if document.reused:
+        messages.info(
+            request,
+            f"{document.get_kind_display()} PDF of {document.version.label} is already being made, so "
+            "no second copy was queued. It appears below as soon as it is ready.",
+        )
+    else:
+        messages.success(
+            request,
+            f"{document.get_kind_display()} PDF of {document.version.label} requested. "
+            "It appears below as soon as it is ready.",
+        )
+    return True
 
 
 @login_required
