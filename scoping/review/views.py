@@ -169,10 +169,8 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
 
 def _decide(request: HttpRequest, project: DiscoveryProject, form: ReviewForm) -> bool:
     """Record the posted decision; True when it is recorded, else the form carries the reason."""
-    decided = ScopeVersion.objects.filter(project=project, pk=form.cleaned_data["version_id"]).first()
     try:
-        if decided is None:
-            raise WorkflowError("That version does not belong to this project. Reload the page.")
+        decided = _posted_version(project, form)
         saved = decisions.review_record(
             project=project,
             version=decided,
@@ -186,10 +184,19 @@ def _decide(request: HttpRequest, project: DiscoveryProject, form: ReviewForm) -
         form.add_error(None, error.message)
         return False
     if saved.decision == "approve":
-        messages.success(request, f"{decided.label} approved. The team can now request sign-off.")
+        message = f"{decided.label} approved. The team can now request sign-off."
     else:
-        messages.success(request, f"Changes requested on {decided.label}. The scope is back in draft.")
+        message = f"Changes requested on {decided.label}. The scope is back in draft."
+    messages.success(request, message)
     return True
+
+
+def _posted_version(project: DiscoveryProject, form) -> ScopeVersion:
+    """The version a review or sign-off form names; refused unless it is one of this project's."""
+    version = ScopeVersion.objects.filter(project=project, pk=form.cleaned_data["version_id"]).first()
+    if version is None:
+        raise WorkflowError("That version does not belong to this project. Reload the page.")
+    return version
 
 
 # --- Sign-off --------------------------------------------------------------------------------------------------------
@@ -213,27 +220,15 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
             raise Http404("Unknown action.")
         if form.is_valid() and _sign_or_decline(request, project, action, form):
             return redirect("projects:signoff", project.pk)
-    return render(
-        request,
-        "scoping/review/signoff.html",
-        {
-            **page,
-            "project": project,
-            "access": access,
-            "sign_form": sign_form,
-            "decline_form": decline_form,
-            "tab": "signoff",
-        },
-        status=400 if (sign_form.errors or decline_form.errors) else 200,
-    )
+    page.update(project=project, access=access, sign_form=sign_form, decline_form=decline_form, tab="signoff")
+    status = 400 if (sign_form.errors or decline_form.errors) else 200
+    return render(request, "scoping/review/signoff.html", page, status=status)
 
 
 def _sign_or_decline(request: HttpRequest, project: DiscoveryProject, action: str, form) -> bool:
     """Record the posted signature or refusal; True when it is recorded, else the form carries the reason."""
-    chosen = ScopeVersion.objects.filter(project=project, pk=form.cleaned_data["version_id"]).first()
     try:
-        if chosen is None:
-            raise WorkflowError("That version does not belong to this project. Reload the page.")
+        chosen = _posted_version(project, form)
         if action == "sign":
             signatures.signoff_record(
                 project=project,
