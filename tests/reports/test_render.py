@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from bench.scopes import long_scope
 from reports import rendering
-from reports.fixtures import long_scope
 from reports.rendering import (
     DocumentMeta,
     RenderError,
