@@ -79,12 +79,13 @@ def _reviewers() -> list:
     return reviewers or list(users.filter(role="admin").order_by("id"))
 
 
-def _send(event: str, people: Iterable, *, project, link: str, **context: Any) -> None:
+def _send(event: str, people: Iterable, *, project, link: str = "", **context: Any) -> None:
     """Queue the event's e-mail (``templates/emails/<event>/``) to each person, addressed to them by name.
 
-    Each message is its own e-mail job, published only once the surrounding transaction commits.
+    The message links ``link``, or else the project's overview. Each message is its own e-mail job, published only
+    once the surrounding transaction commits.
     """
-    context.update(project=project, scope_name=f"“{project.name}” ({project.client.name})", link=link)
+    context.update(project=project, scope_name=f"“{project.name}” ({project.client.name})", link=link or _link(project))
     for person in people:
         email_queue_event(to=person.email, event=event, context={**context, "recipient": person}, kind="notification")
 
@@ -120,15 +121,7 @@ def notify_changes_requested(*, review) -> None:
     project = version.project
     comments = [(SECTION_LABELS.get(c.section, c.section), c.comment) for c in review.comments.all()]
     people = _people(_team(project), exclude=[review.reviewer])
-    _send(
-        "changes_requested",
-        people,
-        project=project,
-        link=_link(project),
-        version=version,
-        review=review,
-        comments=comments,
-    )
+    _send("changes_requested", people, project=project, version=version, review=review, comments=comments)
 
 
 @_never_fails
@@ -137,7 +130,7 @@ def notify_approved(*, review) -> None:
     version = review.version
     project = version.project
     people = _people(_team(project), exclude=[review.reviewer])
-    _send("approved", people, project=project, link=_link(project), version=version, review=review)
+    _send("approved", people, project=project, version=version, review=review)
 
 
 @_never_fails
@@ -165,7 +158,7 @@ def notify_declined(*, signoff) -> None:
     project = version.project
     reviewers = [review.reviewer for review in version.reviews.select_related("reviewer")]
     people = _people([*_team(project), *_signatory_users(project), *reviewers], exclude=[signoff.user])
-    _send("declined", people, project=project, link=_link(project), version=version, signoff=signoff)
+    _send("declined", people, project=project, version=version, signoff=signoff)
 
 
 # The stages an edit withdraws a version from; templates/emails/scope_reopened/ says what each withdrawal means.
@@ -188,15 +181,9 @@ def notify_scope_reopened(*, project, version, previous_stage: str, actor, why: 
         people += [review.reviewer for review in version.reviews.select_related("reviewer")]
     if previous_stage in ("awaiting_signoff", "signed_off"):
         people += _signatory_users(project)
+    people = _people(people, exclude=[actor])
     _send(
-        "scope_reopened",
-        _people(people, exclude=[actor]),
-        project=project,
-        link=_link(project),
-        version=version,
-        actor=actor,
-        previous_stage=previous_stage,
-        why=why,
+        "scope_reopened", people, project=project, version=version, actor=actor, previous_stage=previous_stage, why=why
     )
 
 
