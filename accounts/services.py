@@ -2,7 +2,8 @@
 
 E-mail never runs inside a request. ``email_queue`` writes one ``OutboundEmail`` row per recipient and publishes
 the send job after the surrounding transaction commits; the job calls ``email_deliver``, which makes one attempt
-with ``EMAIL_TIMEOUT`` and records the outcome on the row, where the sender sees it.
+with ``EMAIL_TIMEOUT`` and records the outcome on the row, where the sender sees it. ``email_queue_event`` is the
+one way an event's e-mail is written: it renders ``templates/emails/<event>/subject.txt`` and ``body.txt``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -20,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.http import HttpRequest
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone
 
 from accounts.models import DeliveryStatus, OutboundEmail
@@ -84,6 +87,28 @@ def email_queue(*, to: str, subject: str, body: str, kind: str = "", invitation=
     )
     transaction.on_commit(lambda: _publish(email.pk))
     return email
+
+
+def email_render(event: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """The subject and body of the event's e-mail, from ``templates/emails/<event>/``.
+
+    Both are plain text, so nothing is HTML-escaped (a client name with "&" reads as "&"). The subject is one line
+    whatever the templates or the names in them hold: a line break in a header would start another header.
+    """
+    subject, body = (
+        # The backend's template wraps the engine's; only the engine's takes a Context that turns escaping off.
+        get_template(f"emails/{event}/{part}.txt").template.render(Context(context, autoescape=False))
+        for part in ("subject", "body")
+    )
+    return " ".join(line.strip() for line in subject.splitlines() if line.strip()), body.rstrip()
+
+
+def email_queue_event(
+    *, to: str, event: str, context: Mapping[str, Any], kind: str, invitation=None
+) -> OutboundEmail | None:
+    """Render the event's e-mail for one recipient and queue it (``email_queue``: sent after the commit)."""
+    subject, body = email_render(event, context)
+    return email_queue(to=to, subject=subject, body=body, kind=kind, invitation=invitation)
 
 
 # Links in a message (invitation, password reset) work until used: the row keeps the message, not the working link.

@@ -6,7 +6,7 @@ and migrates bench databases next to it (``<name>_bench`` with 10,000 projects, 
 
 Every figure is measured interleaved with its floor (A, B, A, B…) and compared as the median of the per-round
 ratios, because these machines are noisy:
-- the 15-page scope PDF (``documents.fixtures.long_scope``) through ``documents.rendering.render_scope_pdf``, against a
+- the 15-page scope PDF (``bench.scopes.long_scope``) through ``documents.rendering.render_scope_pdf``, against a
   bare WeasyPrint render of the same HTML with the same stylesheet and fonts (``@font-face`` honoured);
 - request -> job -> PDF ready for that 15-page document with a real Celery worker on Redis, against the pure render
   of the same version in this process;
@@ -200,7 +200,7 @@ def with_ratio(fig: dict, samples: list[float], floor: list[float], floor_name: 
 
 def example_project(lead, name: str, *, long: bool = False):
     """The worked example (or its 15-page version) as a project called ``name``, imported once and reused."""
-    from documents.fixtures import long_scope
+    from bench.scopes import long_scope
     from scoping.models import DiscoveryProject
     from scoping.projects.scope_io import import_scope
     from scoping.scope.schema import validate_scope
@@ -238,7 +238,7 @@ def bench_pdf(config: Config) -> tuple[list[dict], dict]:
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from documents.fixtures import long_scope
+    from bench.scopes import long_scope
     from documents.rendering import STYLESHEET, DocumentMeta, render_scope_html, render_scope_pdf, static_root
     from scoping.scope.schema import validate_scope
 

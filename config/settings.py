@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "template_partials",  # {% partialdef %}; render "page.html#name" for an htmx swap (built in from Django 6.0)
     "axes",
     "csp",
     "accounts",

@@ -1,11 +1,12 @@
 """E-mail notifications of the review and sign-off workflow.
 
-Each ``notify_*`` function decides who hears about an event and what they read, then queues one e-mail job per
-recipient (``accounts.services.email_queue``), published after the surrounding transaction commits (never for a
-change that rolled back). One message per recipient, so nobody sees the others' addresses. Nothing talks to the
-mail server inside the request: the job does, with a timeout and retries, and records the outcome on its
-``OutboundEmail`` row. A problem preparing a notification is logged, never raised: e-mail trouble must not undo or
-break the action.
+Each ``notify_*`` function decides who hears about an event and what the message says, then queues one e-mail job
+per recipient (``accounts.services.email_queue_event``, which renders ``templates/emails/<event>/subject.txt`` and
+``body.txt``), published after the surrounding transaction commits (never for a change that rolled back). The words
+live in those templates; the shared greeting and sign-off in ``templates/emails/base.txt``. One message per
+recipient, so nobody sees the others' addresses. Nothing talks to the mail server inside the request: the job does,
+with a timeout and retries, and records the outcome on its ``OutboundEmail`` row. A problem preparing a notification
+is logged, never raised: e-mail trouble must not undo or break the action.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
-from accounts.services import email_queue
+from accounts.services import email_queue_event
 from scoping.scope.readiness import SECTION_LABELS
 from scoping.signatories import signatories
 
@@ -37,23 +38,14 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Email:
-    to: str
-    subject: str
-    body: str
-
-
-def _link(name: str, *args: object) -> str:
-    try:
-        return settings.SITE_URL + reverse(name, args=args)
-    except NoReverseMatch:
-        # Another area's page that is not wired yet: the project overview is always there.
-        logger.warning("No URL named %s; linking the project instead", name)
-        return ""
-
-
-def _project_link(project) -> str:
+def _link(project, name: str = "", *args: object) -> str:
+    """The page the e-mail points to, or the project overview when there is none by that name."""
+    if name:
+        try:
+            return settings.SITE_URL + reverse(name, args=args)
+        except NoReverseMatch:
+            # Another area's page that is not wired yet: the project overview is always there.
+            logger.warning("No URL named %s; linking the project instead", name)
     return settings.SITE_URL + reverse("projects:detail", args=[project.pk])
 
 
@@ -86,32 +78,15 @@ def _reviewers() -> list:
     return reviewers or list(users.filter(role="admin").order_by("id"))
 
 
-def _body(user, lines: Iterable[str], link: str) -> str:
-    text = [f"Hello {user.display_name},", "", *lines, ""]
-    if link:
-        text += [f"Open it here: {link}", ""]
-    text += ["— Firstslice"]
-    return "\n".join(text)
+def _send(event: str, people: Iterable, *, project, link: str = "", **context: Any) -> None:
+    """Queue the event's e-mail (``templates/emails/<event>/``) to each person, addressed to them by name.
 
-
-def _compose(users: Iterable, subject: str, lines: list[str], link: str) -> list[Email]:
-    return [Email(to=user.email, subject=subject, body=_body(user, lines, link)) for user in users]
-
-
-def _deliver(emails: list[Email]) -> None:
-    """Queue each message as its own e-mail job (sent after commit by a worker, retried there on failure)."""
-    for email in emails:
-        email_queue(to=email.to, subject=email.subject, body=email.body, kind="notification")
-
-
-def _send_after_commit(emails: list[Email]) -> None:
-    """Queue the messages; each job is published only once the surrounding transaction commits."""
-    if emails:
-        _deliver(emails)
-
-
-def _scope_name(project) -> str:
-    return f"“{project.name}” ({project.client.name})"
+    The message links ``link``, or else the project's overview. Each message is its own e-mail job, published only
+    once the surrounding transaction commits.
+    """
+    context.update(project=project, scope_name=f"“{project.name}” ({project.client.name})", link=link or _link(project))
+    for person in people:
+        email_queue_event(to=person.email, event=event, context={**context, "recipient": person}, kind="notification")
 
 
 def _never_fails(notify: Callable[..., None]) -> Callable[..., None]:
@@ -133,13 +108,9 @@ def _never_fails(notify: Callable[..., None]) -> Callable[..., None]:
 @_never_fails
 def notify_review_requested(*, project, version, actor) -> None:
     """Reviewers (or, if there are none, admins) hear that a version waits for them."""
-    link = _link("projects:review", project.pk) or _project_link(project)
-    lines = [
-        f"{actor.display_name} submitted {version.label} of the scope {_scope_name(project)} for review.",
-        f"Version hash (SHA-256): {version.sha256}",
-    ]
-    subject = f"Review requested: {project.name} {version.label}"
-    _send_after_commit(_compose(_people(_reviewers(), exclude=[actor]), subject, lines, link))
+    people = _people(_reviewers(), exclude=[actor])
+    link = _link(project, "projects:review", project.pk)
+    _send("review_requested", people, project=project, link=link, version=version, actor=actor)
 
 
 @_never_fails
@@ -147,17 +118,9 @@ def notify_changes_requested(*, review) -> None:
     """The consultancy team hears what the reviewer wants changed."""
     version = review.version
     project = version.project
-    lines = [f"{review.reviewer.display_name} asked for changes to {version.label} of {_scope_name(project)}."]
-    if review.summary:
-        lines += ["", review.summary]
-    comments = list(review.comments.all())
-    if comments:
-        lines += ["", "Comments by section:"]
-        lines += [f"- {SECTION_LABELS.get(c.section, c.section)}: {c.comment}" for c in comments]
-    lines += ["", "The scope is back in draft; the comments show on the steps."]
-    subject = f"Changes requested: {project.name} {version.label}"
-    recipients = _people(_team(project), exclude=[review.reviewer])
-    _send_after_commit(_compose(recipients, subject, lines, _project_link(project)))
+    comments = [(SECTION_LABELS.get(c.section, c.section), c.comment) for c in review.comments.all()]
+    people = _people(_team(project), exclude=[review.reviewer])
+    _send("changes_requested", people, project=project, version=version, review=review, comments=comments)
 
 
 @_never_fails
@@ -165,28 +128,16 @@ def notify_approved(*, review) -> None:
     """The consultancy team hears that the version is approved and sign-off can be requested."""
     version = review.version
     project = version.project
-    lines = [
-        f"{review.reviewer.display_name} approved {version.label} of {_scope_name(project)}.",
-        "You can now request sign-off from the signatories.",
-    ]
-    if review.summary:
-        lines += ["", review.summary]
-    subject = f"Approved: {project.name} {version.label}"
-    recipients = _people(_team(project), exclude=[review.reviewer])
-    _send_after_commit(_compose(recipients, subject, lines, _project_link(project)))
+    people = _people(_team(project), exclude=[review.reviewer])
+    _send("approved", people, project=project, version=version, review=review)
 
 
 @_never_fails
 def notify_signoff_requested(*, project, version, actor) -> None:
     """Every signatory is asked to read and sign the exact version."""
-    link = _link("projects:signoff", project.pk) or _project_link(project)
-    lines = [
-        f"{actor.display_name} asks you to sign off {version.label} of the scope {_scope_name(project)}.",
-        f"You will sign exactly this version: SHA-256 {version.sha256}.",
-        "Read the PDF, then sign by typing your full name, or decline with a reason.",
-    ]
-    subject = f"Please sign off: {project.name} {version.label}"
-    _send_after_commit(_compose(_people(_signatory_users(project), exclude=[actor]), subject, lines, link))
+    people = _people(_signatory_users(project), exclude=[actor])
+    link = _link(project, "projects:signoff", project.pk)
+    _send("signoff_requested", people, project=project, link=link, version=version, actor=actor)
 
 
 @_never_fails
@@ -194,15 +145,9 @@ def notify_signed(*, signoff, complete: bool) -> None:
     """The team and the other signatories hear of each signature, and when the last one completes sign-off."""
     version = signoff.version
     project = version.project
-    lines = [f"{signoff.typed_name} ({signoff.role}) signed {version.label} of {_scope_name(project)}."]
-    if complete:
-        lines.append("That was the last signature: the scope is signed off, and the signed PDF is being prepared.")
-        subject = f"Signed off: {project.name} {version.label}"
-    else:
-        subject = f"Signed by {signoff.typed_name}: {project.name} {version.label}"
-    recipients = _people([*_team(project), *_signatory_users(project)], exclude=[signoff.user])
-    link = _link("projects:signoff", project.pk) or _project_link(project)
-    _send_after_commit(_compose(recipients, subject, lines, link))
+    people = _people([*_team(project), *_signatory_users(project)], exclude=[signoff.user])
+    link = _link(project, "projects:signoff", project.pk)
+    _send("signed", people, project=project, link=link, version=version, signoff=signoff, complete=complete)
 
 
 @_never_fails
@@ -210,32 +155,13 @@ def notify_declined(*, signoff) -> None:
     """Everyone involved hears that a signatory declined, and why: the scope is back in draft."""
     version = signoff.version
     project = version.project
-    lines = [
-        f"{signoff.typed_name} ({signoff.role}) declined to sign {version.label} of {_scope_name(project)}.",
-        "",
-        f"Their reason: {signoff.reason}",
-        "",
-        "The scope is back in draft. Signatures already given stay on this version.",
-    ]
-    subject = f"Sign-off declined: {project.name} {version.label}"
     reviewers = [review.reviewer for review in version.reviews.select_related("reviewer")]
-    recipients = _people([*_team(project), *_signatory_users(project), *reviewers], exclude=[signoff.user])
-    _send_after_commit(_compose(recipients, subject, lines, _project_link(project)))
+    people = _people([*_team(project), *_signatory_users(project), *reviewers], exclude=[signoff.user])
+    _send("declined", people, project=project, version=version, signoff=signoff)
 
 
-_REOPENED = {
-    # previous stage: (subject start, what happened, who is told besides the team)
-    "in_review": ("Withdrawn from review", "It is no longer waiting for review: {label} left the review queue."),
-    "approved": ("Approval withdrawn", "The approval of {label} no longer applies to the scope being worked on."),
-    "awaiting_signoff": (
-        "Sign-off request withdrawn",
-        "The request to sign {label} is withdrawn: please do not sign it. A new version will be sent for sign-off.",
-    ),
-    "signed_off": (
-        "Signed-off scope reopened",
-        "The signatures stay on {label}; the new version will need review and sign-off again.",
-    ),
-}
+# The stages an edit withdraws a version from; templates/emails/scope_reopened/ says what each withdrawal means.
+REOPENED_FROM = ("in_review", "approved", "awaiting_signoff", "signed_off")
 
 
 @_never_fails
@@ -245,16 +171,8 @@ def notify_scope_reopened(*, project, version, previous_stage: str, actor, why: 
     In review, the reviewers (or admins) are told; after approval, the version's reviewers; from sign-off on, also
     every signatory. The project's team hears it too, except the person who edited.
     """
-    if previous_stage not in _REOPENED or version is None:
+    if previous_stage not in REOPENED_FROM or version is None:
         return
-    start, consequence = _REOPENED[previous_stage]
-    label = version.label
-    editor = getattr(actor, "display_name", "") or "Someone"
-    lines = [
-        f"{editor} edited the scope {_scope_name(project)} ({why or 'the scope was edited'}), "
-        "which starts a new draft.",
-        consequence.format(label=label),
-    ]
     people = list(_team(project))
     if previous_stage == "in_review":
         people += _reviewers()
@@ -262,8 +180,10 @@ def notify_scope_reopened(*, project, version, previous_stage: str, actor, why: 
         people += [review.reviewer for review in version.reviews.select_related("reviewer")]
     if previous_stage in ("awaiting_signoff", "signed_off"):
         people += _signatory_users(project)
-    subject = f"{start}: {project.name} {label}"
-    _send_after_commit(_compose(_people(people, exclude=[actor]), subject, lines, _project_link(project)))
+    people = _people(people, exclude=[actor])
+    _send(
+        "scope_reopened", people, project=project, version=version, actor=actor, previous_stage=previous_stage, why=why
+    )
 
 
 @_never_fails
@@ -275,14 +195,9 @@ def notify_document_ready(document) -> None:
     """
     version = document.version
     project = version.project
-    kind = document.get_kind_display().lower()
-    link = _link("projects:document_download", project.pk, document.pk) or _project_link(project)
-    lines = [f"The {kind} PDF of {version.label} of {_scope_name(project)} is ready."]
-    if document.sha256:
-        lines.append(f"File SHA-256: {document.sha256}")
     people = [document.requested_by]
     if document.kind == "signed":
-        lines.append("It carries the sign-off certificate and the consultancy's digital signature.")
         people += [*_team(project), *_signatory_users(project)]
-    subject = f"PDF ready: {project.name} {version.label} ({kind})"
-    _send_after_commit(_compose(_people(people), subject, lines, link))
+    link = _link(project, "projects:document_download", project.pk, document.pk)
+    kind = document.get_kind_display().lower()
+    _send("document_ready", _people(people), project=project, link=link, version=version, document=document, kind=kind)

@@ -15,15 +15,16 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.services import email_queue
-from scoping.audit import activity_record  # the audit trail's writer; re-exported, most writes import it from here
-from scoping.live_scope import ensure_sections, export_scope
-from scoping.models import (
+from accounts.services import email_queue_event
+from scoping.projects.audit import (
+    activity_record,  # the audit trail's writer; re-exported, most writes import it from here
+)
+from scoping.projects.live_scope import ensure_sections, export_scope
+from scoping.projects.models import (
     Client,
     ClientParticipant,
     DiscoveryProject,
@@ -227,23 +228,15 @@ def _invitation_token_issue(invitation: Invitation) -> str:
 
 
 def _invitation_email_queue(*, invitation: Invitation, token: str, actor) -> None:
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
-    body = render_to_string(
-        "emails/invitation.txt",
-        {
-            "invitation": invitation,
-            "link": _invitation_link(token),
-            "inviter": actor,
-            "days": settings.INVITE_VALID_DAYS,
-            "has_account": has_account,
-        },
-    )
-    email_queue(
-        to=invitation.email,
-        subject=f"You are invited to scope “{invitation.project.name}” on Firstslice",
-        body=body,
-        kind="invitation",
-        invitation=invitation,
+    context = {
+        "invitation": invitation,
+        "link": _invitation_link(token),
+        "inviter": actor,
+        "days": settings.INVITE_VALID_DAYS,
+        "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
+    }
+    email_queue_event(
+        to=invitation.email, event="invitation", context=context, kind="invitation", invitation=invitation
     )
 
 

@@ -38,7 +38,7 @@ def _pick_response(request, project: DiscoveryProject, *, ok: bool, message: str
     if request.headers.get("HX-Request") != "true":
         (messages.success if ok else messages.error)(request, message)
         return redirect(reverse("projects:step", args=[project.pk, "cost_model"]))
-    response = render(request, "scoping/costs/pick_result.html", {"ok": ok, "message": message})
+    response = render(request, "scoping/costs/picker.html#pick_result", {"ok": ok, "message": message})
     if ok and section is not None:
         values = form_values_of(section)
         detail = {

@@ -283,7 +283,7 @@ def step_question(request: HttpRequest, project_id: int, section_key: str) -> Ht
         return redirect(step_url(project, section_key) + "#park-question")
     context = _park_context(request, access, section_key, park_form=None if parked else form, parked=parked)
     # 200 even when the form has errors: htmx swaps only successful answers, and the errors belong in the panel.
-    return render(request, "scoping/steps/park_question.html", context)
+    return render(request, "scoping/steps/step.html#park_question", context)
 
 
 def _errors_of(form: django_forms.Form) -> list[str]:

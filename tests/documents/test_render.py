@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from bench.scopes import long_scope
 from documents import rendering
-from documents.fixtures import long_scope
 from documents.rendering import (
     DocumentMeta,
     RenderError,

@@ -1,4 +1,4 @@
-"""A realistically large scope for rendering tests and the PDF bench.
+"""Bench data: a realistically large scope for the PDF bench and the rendering tests (not Django fixtures).
 
 ``long_scope`` inflates the worked example (supplier invoice coding) to the size of a thorough discovery: many data
 sources, failure modes, metrics, responsibilities and open questions with full sentences. Rendered, it fills about
