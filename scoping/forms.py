@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from .models import Client, DiscoveryProject, Stage
 from .money import CURRENCY_EXAMPLES, is_currency_code
+from .widgets import NameChoiceField, QuickSelect
 
 User = get_user_model()
 
@@ -96,11 +97,12 @@ class ProjectFilterForm(forms.Form):
     stage = forms.ChoiceField(
         required=False,
         choices=[("", "All stages"), *Stage.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
-    client = forms.ModelChoiceField(
+    # One option per client (2,000 at 100,000 projects): listed as (pk, name) pairs and written without templates.
+    client = NameChoiceField(
         required=False,
         queryset=Client.objects.all(),
         empty_label="All clients",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
