@@ -62,15 +62,11 @@ def review_comments_for(project, section_key: str):
     """
     comments = []
     review = None
-    if project is not None and project.stage == Stage.DRAFT:
+    # A scope never frozen has no review: the version is read first, so the common draft costs one query.
+    version = workflow.latest_version(project) if project is not None and project.stage == Stage.DRAFT else None
+    if version is not None:
         review = workflow.latest_review(project)
-        version = workflow.latest_version(project)
-        if (
-            review is not None
-            and review.decision == ReviewDecision.REQUEST_CHANGES
-            and version is not None
-            and review.version_id == version.pk
-        ):
+        if review is not None and review.decision == ReviewDecision.REQUEST_CHANGES and review.version_id == version.pk:
             comments = [comment for comment in review.comments.all() if comment.section == section_key]
     return {
         "review": review,

@@ -179,8 +179,9 @@ class ScopeStatus:
         return next(step for step in self.steps if step.key == section_key)
 
 
-def scope_status(project: DiscoveryProject) -> ScopeStatus:
-    scope = export_scope(project)
+def scope_status(project: DiscoveryProject, scope: dict[str, Any] | None = None) -> ScopeStatus:
+    """The project's live scope judged; ``scope`` when the page has already read it this request (else read now)."""
+    scope = scope if scope is not None else export_scope(project)
     readiness = evaluate(scope, today=timezone.localdate())
     return ScopeStatus(scope=scope, readiness=readiness, steps=step_statuses(project, scope, readiness))
 
