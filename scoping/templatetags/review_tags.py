@@ -20,7 +20,9 @@ def review_overview(context, project):
     staff = bool(user is not None and user.is_authenticated and is_project_staff(user, project))
     version = workflow.latest_version(project)
     last_review = workflow.latest_review(project)
-    blockers = workflow.submission_blockers(project) if project.stage == Stage.DRAFT else []
+    status = context.get("status")  # the overview's one read of the live scope, shared with the readiness box
+    scope = status.scope if status is not None else None
+    blockers = workflow.submission_blockers(project, scope) if project.stage == Stage.DRAFT else []
     submit_problem = ""
     try:
         workflow.stage_check(project.stage, Stage.IN_REVIEW)

@@ -296,7 +296,8 @@ def readiness_overview(context: template.Context) -> dict[str, Any]:
     can_edit = context.get("can_edit")
     if can_edit is None:
         can_edit = can_edit_scope(user, project)
-    return {"project": project, "status": scope_status(project), "can_edit": can_edit}
+    status = context.get("status") or scope_status(project)  # the overview reads the scope once, in the view
+    return {"project": project, "status": status, "can_edit": can_edit}
 
 
 @register.simple_tag

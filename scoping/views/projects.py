@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import selectors, services
 from ..access import is_project_staff, project_for_staff, project_for_user
 from ..forms import InviteForm, MemberAddForm, ProjectFilterForm, ProjectForm
+from ..templatetags.steps_tags import scope_status
 
 
 @login_required
@@ -57,6 +58,7 @@ def project_create(request):
 def project_detail(request, project_id: int):
     project = project_for_user(request.user, project_id)
     context = selectors.project_overview(project=project, user=request.user)
+    context["status"] = scope_status(project)  # one read of the live scope for the readiness and review boxes
     return render(request, "scoping/project_detail.html", context)
 
 
