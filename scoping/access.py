@@ -168,10 +168,14 @@ CAPABILITY_NAMES = tuple(field.name for field in fields(ProjectAccess) if field.
 # --- resolvers -----------------------------------------------------------------------------------------------------
 
 
-def resolve_project(user, project_id: int, *, need: str = "see") -> ProjectAccess:
-    """The project and this person's capabilities: 404 if they cannot see it, 403 if they lack ``need``."""
-    queryset = DiscoveryProject.objects.select_related("client", "lead_consultant").visible_to(user)
-    project = get_object_or_404(queryset, pk=project_id)
+def resolve_project(user, project_id: int, *, need: str = "see", queryset=None) -> ProjectAccess:
+    """The project and this person's capabilities: 404 if they cannot see it, 403 if they lack ``need``.
+
+    ``queryset``: a richer read of the project (e.g. with its whole scope); visibility is applied to it here.
+    """
+    if queryset is None:
+        queryset = DiscoveryProject.objects.select_related("client", "lead_consultant")
+    project = get_object_or_404(queryset.visible_to(user), pk=project_id)
     return ProjectAccess.of(user, project).require(need)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import QuerySet
 
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, AcceptedRisk, ScopeSection
@@ -29,7 +30,7 @@ from scoping.scope.schema import (
     validate_scope,
 )
 
-__all__ = ["ensure_sections", "export_scope"]
+__all__ = ["ensure_sections", "export_scope", "scope_of", "with_scope"]
 
 
 def _json_value(value: object) -> Any:
@@ -68,20 +69,26 @@ def _accepted_by(risk: AcceptedRisk) -> str:
     return ""
 
 
+def with_scope(projects: QuerySet[DiscoveryProject] | None = None) -> QuerySet[DiscoveryProject]:
+    """Projects loaded with everything ``scope_of`` reads: one query per project plus one per kind of row."""
+    projects = projects if projects is not None else DiscoveryProject.objects.all()
+    return projects.select_related("client", *SECTION_KEYS).prefetch_related(
+        *(f"{section_key}__{rows_key}" for section_key, rows_key in ROW_MODELS),
+        "open_questions",
+        "accepted_risks__accepted_by",
+    )
+
+
 def export_scope(project: DiscoveryProject) -> dict[str, Any]:
-    """The whole scope of a project in the DESIGN.md format, validated and normalized.
+    """The whole scope of a project in the DESIGN.md format, validated and normalized, read afresh.
 
     Sections not created yet export as empty. A constant number of queries, whatever the number of rows.
     """
-    project = (
-        DiscoveryProject.objects.select_related("client", *SECTION_KEYS)
-        .prefetch_related(
-            *(f"{section_key}__{rows_key}" for section_key, rows_key in ROW_MODELS),
-            "open_questions",
-            "accepted_risks__accepted_by",
-        )
-        .get(pk=project.pk)
-    )
+    return scope_of(with_scope().get(pk=project.pk))
+
+
+def scope_of(project: DiscoveryProject) -> dict[str, Any]:
+    """The scope of a project loaded through ``with_scope`` (no query): for a page that needs the rows too."""
     raw: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "project": {

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import STAFF_ROLES, Role
 from scoping.models import Client, DiscoveryProject, Stage
+from scoping.projects.widgets import NameChoiceField, QuickSelect
 from scoping.scope.money import CURRENCY_EXAMPLES, is_currency_code
 from scoping.scope.reader import UPLOAD_MAX_BYTES, parse_scope_bytes, too_big_message
 from scoping.scope.schema import SHORT_TEXT_MAX, ScopeValidationError
@@ -105,13 +106,14 @@ class ProjectFilterForm(forms.Form):
     stage = forms.ChoiceField(
         required=False,
         choices=[("", "All stages"), *Stage.choices],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
-    client = forms.ModelChoiceField(
+    # One option per client (2,000 at 100,000 projects): listed as (pk, name) pairs and written without templates.
+    client = NameChoiceField(
         required=False,
         queryset=Client.objects.all(),
         empty_label="All clients",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
 
 

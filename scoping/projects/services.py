@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import email_queue_event
-from scoping.projects.audit import (
+from scoping.audit import (
     activity_record,  # the audit trail's writer; re-exported, most writes import it from here
 )
-from scoping.projects.live_scope import ensure_sections, export_scope
-from scoping.projects.models import (
+from scoping.live_scope import ensure_sections, export_scope
+from scoping.models import (
     Client,
     ClientParticipant,
     DiscoveryProject,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from scoping.access import require_creator, resolve_project
 from scoping.projects import selectors, services
 from scoping.projects.forms import InviteForm, MemberAddForm, ProjectFilterForm, ProjectForm
+from scoping.steps.status import scope_status
 
 
 @login_required
@@ -57,6 +58,7 @@ def project_create(request):
 def project_detail(request, project_id: int):
     access = resolve_project(request.user, project_id)
     context = selectors.project_overview(access=access)
+    context["status"] = scope_status(access.project)  # one read of the live scope for the readiness and review boxes
     return render(request, "scoping/project_detail.html", context)
 
 

@@ -52,9 +52,12 @@ def unaccepted_blockers(readiness: Readiness, accepted_codes: set[str]) -> list[
     return [finding for finding in readiness.blockers if finding.code not in accepted_codes]
 
 
-def submission_blockers(project: DiscoveryProject) -> list[Finding]:
-    """What stops the live scope being submitted now: blockers not accepted as risks."""
-    scope = export_scope(project)
+def submission_blockers(project: DiscoveryProject, scope: Mapping | None = None) -> list[Finding]:
+    """What stops the live scope being submitted now: blockers not accepted as risks.
+
+    ``scope``: the live scope when the caller has read it in this request (the overview page), else it is read now.
+    """
+    scope = scope if scope is not None else export_scope(project)
     return unaccepted_blockers(evaluate(scope, today=timezone.localdate()), accepted_codes(scope))
 
 

@@ -366,11 +366,20 @@ def section_save(
     )
 
 
-def section_with_rows(*, project: DiscoveryProject, section_key: str) -> tuple[ScopeSection, dict[str, list[ScopeRow]]]:
-    """The section (created empty if the project lacks it) and its rows in order, in two or three queries."""
+def section_with_rows(
+    *, project: DiscoveryProject, section_key: str, loaded: bool = False
+) -> tuple[ScopeSection, dict[str, list[ScopeRow]]]:
+    """The section (created empty if the project lacks it) and its rows in order, in two or three queries.
+
+    ``loaded``: the project was read through ``live_scope.with_scope`` in this request, so the section and its rows
+    are taken from it (no query). Never pass it for an instance that may hold sections cached earlier.
+    """
     model = SECTION_MODELS[section_key]
     keys = rows_keys(section_key)
-    section = model.objects.filter(project=project).prefetch_related(*keys).first()
+    if loaded:
+        section = getattr(project, section_key, None)  # None: the project lacks this section
+    else:
+        section = model.objects.filter(project=project).prefetch_related(*keys).first()
     if section is None:
         section, _created = model.objects.get_or_create(project=project)
     return section, {rows_key: list(getattr(section, rows_key).all()) for rows_key in keys}

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoping.access import ProjectAccess, resolve_project
+from scoping.live_scope import scope_of, with_scope
 from scoping.models import DiscoveryProject
 from scoping.models.sections import SECTION_MODELS, OpenQuestion
 from scoping.review import hooks as workflow_hooks
@@ -29,9 +31,10 @@ from scoping.steps.services import (
     section_save,
     section_with_rows,
 )
-from scoping.templatetags.steps_tags import STEP_KEYS, scope_shown, scope_status, section_shown, step_intro, step_url
+from scoping.steps.status import STEP_KEYS, scope_shown, scope_status, section_shown, step_intro, step_url
 
 ACTIONS = ("save", "continue", "back")
+PROJECTS = DiscoveryProject.objects.select_related("client", "lead_consultant")
 OPENED_PREFIX = "opened__"
 
 
@@ -75,7 +78,13 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
     """One guided step: the form for people who may edit the scope, the values read-only for everyone else."""
     if section_key not in STEP_KEYS:
         raise Http404("There is no such step.")
-    access = resolve_project(request.user, project_id, need="edit" if request.method == "POST" else "see")
+    # A GET reads the whole scope once, with the project: the navigator, the findings and the form all use it.
+    access = resolve_project(
+        request.user,
+        project_id,
+        need="edit" if request.method == "POST" else "see",
+        queryset=with_scope(PROJECTS) if request.method == "GET" else None,
+    )
     project = access.project
     # A client participant edits only a draft: once the scope is in review or beyond, their save would withdraw it.
     refusal = workflow_hooks.edit_refusal(user=request.user, project=project) if access.edit else None
@@ -84,7 +93,7 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
             raise PermissionDenied(refusal)
         return _step_post(request, access, section_key)
     editable = access.edit and not refusal
-    section, rows = section_with_rows(project=project, section_key=section_key)
+    section, rows = section_with_rows(project=project, section_key=section_key, loaded=True)
     forms = None
     if editable:
         forms = build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
@@ -99,6 +108,7 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
         shown=shown,
         opened=opened,
         refusal=refusal,
+        scope=scope_of(project),
     )
 
 
@@ -187,9 +197,10 @@ def _render_step(
     refusal: str | None = None,
     confirm_error: str | None = None,
     confirmed: bool = False,
+    scope: dict | None = None,
 ) -> HttpResponse:
     project = access.project
-    status_now = scope_status(project)
+    status_now = scope_status(project, scope)
     # Said before editing: what saving does to a scope that is in review, approved, or in or after sign-off.
     consequence = workflow_hooks.edit_consequence(project=project, stage=project.stage) if forms else None
     context = {
@@ -237,8 +248,10 @@ def _park_context(
     project = access.project
     if access.edit and park_form is None:
         park_form = ParkQuestionForm(consequence=_park_consequence(request, project))
-    questions = project.open_questions.filter(section=section_key, status="open").order_by(
-        F("due").asc(nulls_last=True), "id"
+    # Sorted here (due date first, undated last) so that a project loaded with its scope needs no query.
+    questions = sorted(
+        (q for q in project.open_questions.all() if q.section == section_key and q.status == "open"),
+        key=lambda question: (question.due is None, question.due or date.min, question.pk),
     )
     return {
         "project": project,
@@ -246,7 +259,7 @@ def _park_context(
         "section_key": section_key,
         "park_form": park_form if access.edit else None,
         "parked": parked,
-        "step_questions": list(questions),
+        "step_questions": questions,
     }
 
 

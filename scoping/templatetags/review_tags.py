@@ -21,7 +21,9 @@ def review_overview(context, project):
     access = context["access"]
     version = selectors.latest_version(project)
     last_review = selectors.latest_review(project)
-    blockers = selectors.submission_blockers(project) if project.stage == Stage.DRAFT else []
+    status = context.get("status")  # the overview's one read of the live scope, shared with the readiness box
+    scope = status.scope if status is not None else None
+    blockers = selectors.submission_blockers(project, scope) if project.stage == Stage.DRAFT else []
     submit_problem = ""
     try:
         stages.stage_check(project.stage, Stage.IN_REVIEW)
@@ -62,15 +64,11 @@ def review_comments_for(project, section_key: str):
     """
     comments = []
     review = None
-    if project is not None and project.stage == Stage.DRAFT:
+    # A scope never frozen has no review: the version is read first, so the common draft costs one query.
+    version = selectors.latest_version(project) if project is not None and project.stage == Stage.DRAFT else None
+    if version is not None:
         review = selectors.latest_review(project)
-        version = selectors.latest_version(project)
-        if (
-            review is not None
-            and review.decision == ReviewDecision.REQUEST_CHANGES
-            and version is not None
-            and review.version_id == version.pk
-        ):
+        if review is not None and review.decision == ReviewDecision.REQUEST_CHANGES and review.version_id == version.pk:
             comments = [comment for comment in review.comments.all() if comment.section == section_key]
     return {
         "review": review,
