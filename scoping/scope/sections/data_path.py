@@ -38,7 +38,10 @@ SECTION = SectionSpec(
             "sources",
             "Data sources",
             noun="data source",
-            help="Every source of data the system reads. A production source fed by a manual export or a one-off refresh is data prepared by hand for a demo, and blocks the scope.",
+            help=(
+                "Every source of data the system reads. A production source fed by a manual export or a one-off "
+                "refresh is data prepared by hand for a demo, and blocks the scope."
+            ),
             fields=(
                 text("name", "Data", "What the data is. Example: “Supplier invoices”."),
                 text("system", "System", "Where it lives. Example: “AP mailbox and supplier portal”."),

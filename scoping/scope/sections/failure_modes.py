@@ -25,7 +25,10 @@ SECTION = SectionSpec(
             "items",
             "Failure modes",
             noun="failure mode",
-            help="At least three ways the system can fail, including the model simply being wrong. High and critical impacts need both detection and handling.",
+            help=(
+                "At least three ways the system can fail, including the model simply being wrong. High and critical "
+                "impacts need both detection and handling."
+            ),
             fields=(
                 long_text(
                     "scenario",

@@ -81,7 +81,10 @@ SECTION = SectionSpec(
             "success_metrics",
             "Success metrics",
             noun="success metric",
-            help="Measures the business already tracks, with today's baseline and the target that makes production worth it. At least one needs a metric, a baseline and a target.",
+            help=(
+                "Measures the business already tracks, with today's baseline and the target that makes production "
+                "worth it. At least one needs a metric, a baseline and a target."
+            ),
             fields=(
                 text(
                     "metric",
