@@ -17,20 +17,21 @@ from django.utils import timezone
 from scoping.access import can_edit_scope
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
-from scoping.readiness import SECTION_LABELS, SECTIONS, Finding, Readiness, evaluate
+from scoping.readiness import Finding, Readiness, evaluate
+from scoping.scope import catalogue
+from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS
 from scoping.scope_io import export_scope
 from scoping.step_forms import FIELD_GROUPS, SECTION_FORM_FIELDS, display_value, field_label, row_fields, rows_keys
 
 register = template.Library()
 
-STEP_KEYS: tuple[str, ...] = tuple(SECTION_MODELS)
+STEP_KEYS: tuple[str, ...] = SECTION_KEYS
 STATE_LABELS = {
     "empty": "Empty",
     "in_progress": "In progress",
     "complete": "Complete",
     "has_blockers": "Has blockers",
 }
-GATE_LABELS = {"clear": "Clear", "warning": "Warning", "blocked": "Blocked"}
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,8 @@ class StepStatus:
 
 
 def step_intro(section_key: str) -> str:
-    """The section model's docstring says, in one line, what the step pins down."""
-    return (SECTION_MODELS[section_key].__doc__ or "").strip().splitlines()[0]
+    """One line that says what the step pins down."""
+    return catalogue.section(section_key).description
 
 
 def step_url(project: DiscoveryProject, section_key: str) -> str:
@@ -168,7 +169,7 @@ class ScopeStatus:
 
     @property
     def out_of(self) -> int:
-        return len(SECTIONS)
+        return len(SECTION_KEYS)
 
     @property
     def next_step(self) -> StepStatus | None:
@@ -252,7 +253,7 @@ def section_shown(
         row_lists.append(
             ShownRows(
                 key=rows_key,
-                label=str(row_model._meta.verbose_name_plural).capitalize(),
+                label=catalogue.section(section_key).field(rows_key).label,
                 columns=[field_label(row_model, name) for name in names],
                 rows=[
                     [display_value(column, getattr(row, column.name), currency=currency) for column in columns]
