@@ -39,7 +39,7 @@ def test_a_changed_field_is_reported_with_its_label_and_both_values(example_scop
     changes = _by_path(scope_diff(example_scope, new))
     volume = changes["production_target.volume_per_month"]
     assert (volume.label, volume.before, volume.after, volume.change) == (
-        "Volume per month",
+        "Uses per month in production",
         "9,000",
         "12,000",
         CHANGED,

@@ -696,7 +696,7 @@ def test_the_missing_inputs_blocker_names_every_gap_and_only_those() -> None:
     finding = finding_for(variant(((CM, "input_price"), None), ((CM, "hosting"), "")), "cost_model.missing_inputs")
 
     assert "input price per 1M tokens" in finding.message
-    assert "monthly hosting" in finding.message
+    assert "hosting per month" in finding.message
     assert "output price" not in finding.message
 
 
