@@ -28,11 +28,11 @@ from .costs import TIERS, CostResult, compute_costs, sensitivity, verdict
 from .models import DiscoveryProject
 from .models.sections import CostModel
 from .readiness import PRICE_AGE_LIMIT_DAYS
+from .scope.catalogue import TIER_LABELS
 
 __all__ = ["figures_context", "saved_form_values"]
 
 
-TIER_LABELS = {"pilot": "Pilot", "launch": "Launch", "scale": "Scale"}
 NARROW_CHART_WIDTH = 360
 
 
