@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from scoping.scope.catalogue import SECTION_KEYS
 from scoping.scope_io import export_scope
 from scoping.scope_schema import SECTIONS, Boolean, Choice, ChoiceList, Group, Rows, validate_scope
 from tests.factories import PASSWORD, ClientFactory, ParticipantFactory, ProjectFactory, UserFactory
@@ -14,16 +15,7 @@ from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STEPS = (
-    "production_target",
-    "first_slice",
-    "data_path",
-    "failure_modes",
-    "security",
-    "cost_model",
-    "workflow",
-    "ownership",
-)
+STEPS = SECTION_KEYS
 ADD_ROW_BUTTONS = {
     "success_metrics": "Add a success metric",
     "acceptance_criteria": "Add an acceptance criterion",

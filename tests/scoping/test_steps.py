@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from scoping.models import ActivityEvent, DiscoveryProject, Stage
 from scoping.models.sections import DataSource, ProductionTarget, SecurityAccess, SuccessMetric
+from scoping.scope.catalogue import SECTION_KEYS
 from scoping.scope_io import export_scope
 from scoping.scope_schema import validate_scope
 from scoping.step_forms import build_step_forms, display_value
@@ -20,16 +21,7 @@ from tests.factories import ParticipantFactory
 
 from .step_helpers import invoice_scope, step_post
 
-STEPS = (
-    "production_target",
-    "first_slice",
-    "data_path",
-    "failure_modes",
-    "security",
-    "cost_model",
-    "workflow",
-    "ownership",
-)
+STEPS = SECTION_KEYS
 HOSTILE = "<script>alert('x')</script> {{ project.name }} {% now 'Y' %} <b onmouseover=alert(1)>bold</b>"
 SCRIPTS = "فاتورة المورد · 供应商发票 · आपूर्तिकर्ता चालान · 🧾✅"
 
