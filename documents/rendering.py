@@ -35,10 +35,12 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from scoping.scope import catalogue
+from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS, TIER_LABELS
 from scoping.scope.chart import cost_chart_svg
 from scoping.scope.costs import TIERS, compute_costs, format_money, verdict
-from scoping.scope.readiness import CODES, SECTION_LABELS, SECTIONS, Finding, Readiness, code_title, evaluate
-from scoping.scope.schema import CHOICES
+from scoping.scope.fields import CHOICES
+from scoping.scope.readiness import CODES, Finding, Readiness, code_title, evaluate
 
 logger = logging.getLogger(__name__)
 
@@ -252,8 +254,17 @@ def _check_meta(meta: DocumentMeta) -> None:
 # where it can be tested, and where odd snapshot values (None, wrong types) are read as "not stated".
 
 CHOICE_LABELS: dict[str, dict[str, str]] = {key: dict(pairs) for key, pairs in CHOICES.items()}
-GATE_LABELS = {"clear": "Clear", "warning": "Warnings", "blocked": "Blocked"}
-TIER_LABELS = {"pilot": "Pilot", "launch": "Launch", "scale": "Scale"}
+
+
+def _printed(part: str, path: str) -> str:
+    """The catalogue's print label of a field or list ("tiers.pilot", "sources.owner")."""
+    return catalogue.field_spec(part, path).printed
+
+
+def _columns(part: str, rows_key: str, widths: Sequence[int]) -> tuple[tuple[str, int], ...]:
+    """Table columns for a list of rows: its fields' print labels, in catalogue order, with the widths given."""
+    fields = catalogue.field_spec(part, rows_key).fields
+    return tuple((item.printed, width) for item, width in zip(fields, widths, strict=True))
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -379,23 +390,27 @@ def _production_target(section: Mapping[str, Any]) -> list[dict]:
     return [
         _fields(
             [
-                _value("Problem", section.get("problem_statement"), long=True),
-                _value("Workflow", section.get("workflow_name")),
-                _value("Trigger", section.get("workflow_trigger"), long=True),
-                _value("Steps", section.get("workflow_steps"), long=True),
-                _value("Users", section.get("users")),
-                _value("Number of users", section.get("user_count")),
-                _value("Role of the AI", section.get("ai_role"), choice="ai_role"),
-                _value("Volume", section.get("volume_per_month"), suffix="a month"),
-                _value("Latency target", section.get("latency_target")),
-                _value("Availability target", section.get("availability_target")),
-                _value("Definition of production", section.get("definition_of_production"), long=True),
-                _value("Out of scope", section.get("out_of_scope"), long=True),
+                _value(_printed("production_target", "problem_statement"), section.get("problem_statement"), long=True),
+                _value(_printed("production_target", "workflow_name"), section.get("workflow_name")),
+                _value(_printed("production_target", "workflow_trigger"), section.get("workflow_trigger"), long=True),
+                _value(_printed("production_target", "workflow_steps"), section.get("workflow_steps"), long=True),
+                _value(_printed("production_target", "users"), section.get("users")),
+                _value(_printed("production_target", "user_count"), section.get("user_count")),
+                _value(_printed("production_target", "ai_role"), section.get("ai_role"), choice="ai_role"),
+                _value(_printed("production_target", "volume_per_month"), section.get("volume_per_month")),
+                _value(_printed("production_target", "latency_target"), section.get("latency_target")),
+                _value(_printed("production_target", "availability_target"), section.get("availability_target")),
+                _value(
+                    _printed("production_target", "definition_of_production"),
+                    section.get("definition_of_production"),
+                    long=True,
+                ),
+                _value(_printed("production_target", "out_of_scope"), section.get("out_of_scope"), long=True),
             ]
         ),
         _table(
-            "Success metrics",
-            (("Metric", 34), ("Baseline", 18), ("Target", 18), ("Measured by", 30)),
+            _printed("production_target", "success_metrics"),
+            _columns("production_target", "success_metrics", (34, 18, 18, 30)),
             metrics,
             "No success metric stated.",
         ),
@@ -410,20 +425,20 @@ def _first_slice(section: Mapping[str, Any]) -> list[dict]:
     return [
         _fields(
             [
-                _value("Slice", section.get("description"), long=True),
-                _value("Users", section.get("users")),
-                _value("In scope", section.get("in_scope"), long=True),
-                _value("Out of scope", section.get("out_of_scope"), long=True),
-                _value("Carries forward to production", section.get("carries_forward"), long=True),
-                _value("Duration", section.get("duration_weeks"), suffix="weeks"),
-                _value("Pilot volume", section.get("pilot_volume_per_month"), suffix="a month"),
-                _value("Exit criteria", section.get("exit_criteria"), long=True),
-                _value("Decision owner", section.get("decision_owner")),
+                _value(_printed("first_slice", "description"), section.get("description"), long=True),
+                _value(_printed("first_slice", "users"), section.get("users")),
+                _value(_printed("first_slice", "in_scope"), section.get("in_scope"), long=True),
+                _value(_printed("first_slice", "out_of_scope"), section.get("out_of_scope"), long=True),
+                _value(_printed("first_slice", "carries_forward"), section.get("carries_forward"), long=True),
+                _value(_printed("first_slice", "duration_weeks"), section.get("duration_weeks")),
+                _value(_printed("first_slice", "pilot_volume_per_month"), section.get("pilot_volume_per_month")),
+                _value(_printed("first_slice", "exit_criteria"), section.get("exit_criteria"), long=True),
+                _value(_printed("first_slice", "decision_owner"), section.get("decision_owner")),
             ]
         ),
         _table(
-            "Acceptance criteria",
-            (("Criterion", 42), ("Threshold", 24), ("Measured by", 34)),
+            _printed("first_slice", "acceptance_criteria"),
+            _columns("first_slice", "acceptance_criteria", (42, 24, 34)),
             criteria,
             "No acceptance criterion stated.",
         ),
@@ -442,18 +457,26 @@ def _data_path(section: Mapping[str, Any]) -> list[dict]:
                     for tag in (
                         _choice("kind", row.get("kind")),
                         _choice("sensitivity", row.get("sensitivity")),
-                        "Used in production" if production is True else "Pilot only" if production is False else "",
+                        _printed("data_path", "sources.used_in_production")
+                        if production is True
+                        else "Pilot only"
+                        if production is False
+                        else "",
                     )
                     if tag
                 ],
                 "facts": [
-                    _value("System", row.get("system")),
-                    _value("Owner", row.get("owner")),
-                    _value("Volume", row.get("volume")),
-                    _value("Personal data", row.get("personal_data")),
-                    _value("Access", row.get("access_method"), choice="access_method"),
-                    _value("Refresh", row.get("refresh"), choice="refresh"),
-                    _value("Access status", row.get("access_status"), choice="access_status"),
+                    _value(_printed("data_path", "sources.system"), row.get("system")),
+                    _value(_printed("data_path", "sources.owner"), row.get("owner")),
+                    _value(_printed("data_path", "sources.volume"), row.get("volume")),
+                    _value(_printed("data_path", "sources.personal_data"), row.get("personal_data")),
+                    _value(
+                        _printed("data_path", "sources.access_method"), row.get("access_method"), choice="access_method"
+                    ),
+                    _value(_printed("data_path", "sources.refresh"), row.get("refresh"), choice="refresh"),
+                    _value(
+                        _printed("data_path", "sources.access_status"), row.get("access_status"), choice="access_status"
+                    ),
                 ],
                 "items": [],
             }
@@ -461,13 +484,13 @@ def _data_path(section: Mapping[str, Any]) -> list[dict]:
     return [
         _fields(
             [
-                _value("Pipeline", section.get("pipeline"), long=True),
-                _value("Quality checks", section.get("quality_checks"), long=True),
-                _value("Ground truth", section.get("ground_truth"), long=True),
-                _value("Retention", section.get("retention"), long=True),
+                _value(_printed("data_path", "pipeline"), section.get("pipeline"), long=True),
+                _value(_printed("data_path", "quality_checks"), section.get("quality_checks"), long=True),
+                _value(_printed("data_path", "ground_truth"), section.get("ground_truth"), long=True),
+                _value(_printed("data_path", "retention"), section.get("retention"), long=True),
             ]
         ),
-        {"type": "cards", "title": "Data sources", "cards": cards, "empty": "No data source stated."},
+        {"type": "cards", "title": _printed("data_path", "sources"), "cards": cards, "empty": "No data source stated."},
     ]
 
 
@@ -483,27 +506,32 @@ def _failure_modes(section: Mapping[str, Any]) -> list[dict]:
                     tag
                     for tag in (
                         _choice("category", row.get("category")),
-                        f"Likelihood: {likelihood}" if likelihood else "",
-                        f"Impact: {impact}" if impact else "",
+                        f"{_printed('failure_modes', 'items.likelihood')}: {likelihood}" if likelihood else "",
+                        f"{_printed('failure_modes', 'items.impact')}: {impact}" if impact else "",
                     )
                     if tag
                 ],
                 "severe": str(row.get("impact") or "").lower() in {"high", "critical"},
-                "facts": [_value("Owner", row.get("owner"))],
+                "facts": [_value(_printed("failure_modes", "items.owner"), row.get("owner"))],
                 "items": [
-                    _value("Detection", row.get("detection"), long=True),
-                    _value("Handling", row.get("handling"), long=True),
+                    _value(_printed("failure_modes", "items.detection"), row.get("detection"), long=True),
+                    _value(_printed("failure_modes", "items.handling"), row.get("handling"), long=True),
                 ],
             }
         )
     return [
         _fields(
             [
-                _value("Human in the loop", section.get("human_in_the_loop"), long=True),
-                _value("Evaluation plan", section.get("evaluation_plan"), long=True),
+                _value(_printed("failure_modes", "human_in_the_loop"), section.get("human_in_the_loop"), long=True),
+                _value(_printed("failure_modes", "evaluation_plan"), section.get("evaluation_plan"), long=True),
             ]
         ),
-        {"type": "cards", "title": "Failure modes", "cards": cards, "empty": "No failure mode stated."},
+        {
+            "type": "cards",
+            "title": _printed("failure_modes", "items"),
+            "cards": cards,
+            "empty": "No failure mode stated.",
+        },
     ]
 
 
@@ -515,22 +543,26 @@ def _security(section: Mapping[str, Any]) -> list[dict]:
     return [
         _fields(
             [
-                _value("Data classification", section.get("data_classification"), choice="data_classification"),
-                _value("Personal data", section.get("personal_data")),
-                _value("Personal data types", section.get("personal_data_types"), long=True),
-                _value("Regimes", section.get("regimes"), choice="regimes"),
-                _value("EU AI Act risk", section.get("eu_ai_act_risk"), choice="eu_ai_act_risk"),
-                _value("Authentication", section.get("authentication"), choice="authentication"),
-                _value("Audit trail", section.get("audit_trail"), long=True),
-                _value("Model provider", section.get("model_provider")),
-                _value("Data residency", section.get("data_residency")),
-                _value("Vendor training opt-out", section.get("vendor_training_opt_out")),
-                _value("Threats", section.get("threats"), long=True),
+                _value(
+                    _printed("security", "data_classification"),
+                    section.get("data_classification"),
+                    choice="data_classification",
+                ),
+                _value(_printed("security", "personal_data"), section.get("personal_data")),
+                _value(_printed("security", "personal_data_types"), section.get("personal_data_types"), long=True),
+                _value(_printed("security", "regimes"), section.get("regimes"), choice="regimes"),
+                _value(_printed("security", "eu_ai_act_risk"), section.get("eu_ai_act_risk"), choice="eu_ai_act_risk"),
+                _value(_printed("security", "authentication"), section.get("authentication"), choice="authentication"),
+                _value(_printed("security", "audit_trail"), section.get("audit_trail"), long=True),
+                _value(_printed("security", "model_provider"), section.get("model_provider")),
+                _value(_printed("security", "data_residency"), section.get("data_residency")),
+                _value(_printed("security", "vendor_training_opt_out"), section.get("vendor_training_opt_out")),
+                _value(_printed("security", "threats"), section.get("threats"), long=True),
             ]
         ),
         _table(
-            "Access roles",
-            (("Role", 26), ("Who", 26), ("Permissions", 48)),
+            _printed("security", "access_roles"),
+            _columns("security", "access_roles", (26, 26, 48)),
             roles,
             "No access role stated.",
         ),
@@ -624,27 +656,56 @@ def _cost_model(section: Mapping[str, Any], currency: str) -> list[dict]:
         _table("Per use and fixed", (("Component", 62), ("Amount", 38, "num")), per_use_rows, ""),
         _pairs(
             [
-                _value("Model", section.get("model")),
-                _value("Prices as of", _iso_date(section.get("prices_as_of"))),
-                _value("Calls per use", section.get("calls_per_use")),
-                _value("Input tokens per call", section.get("input_tokens")),
-                _value("Output tokens per call", section.get("output_tokens")),
-                _value("Cached share of input", _percent(section.get("cached_share_pct"))),
-                _value("Input price", _amount(section.get("input_price"), currency, "per 1M tokens")),
-                _value("Cached input price", _amount(section.get("cached_input_price"), currency, "per 1M tokens")),
-                _value("Output price", _amount(section.get("output_price"), currency, "per 1M tokens")),
-                _value("Retry overhead", _percent(section.get("retry_overhead_pct"))),
-                _value("Share of uses reviewed", _percent(section.get("review_rate_pct"))),
-                _value("Review time", _quantity(section.get("review_minutes"), "minute", "minutes")),
-                _value("Reviewer rate", _amount(section.get("reviewer_hourly_rate"), currency, "an hour")),
-                _value("Hosting", _amount(section.get("hosting"), currency, "a month")),
-                _value("Monitoring", _amount(section.get("monitoring"), currency, "a month")),
-                _value("Licences", _amount(section.get("licences"), currency, "a month")),
-                _value("Maintenance", _quantity(section.get("maintenance_hours"), "hour a month", "hours a month")),
-                _value("Maintenance rate", _amount(section.get("maintenance_rate"), currency, "an hour")),
-                _value("Manual time per use", _quantity(section.get("manual_minutes"), "minute", "minutes")),
-                _value("Manual hourly rate", _amount(section.get("manual_hourly_rate"), currency, "an hour")),
-                _value("Other value per use", _amount(section.get("other_value_per_use"), currency)),
+                _value(_printed("cost_model", "model"), section.get("model")),
+                _value(_printed("cost_model", "prices_as_of"), _iso_date(section.get("prices_as_of"))),
+                _value(_printed("cost_model", "calls_per_use"), section.get("calls_per_use")),
+                _value(_printed("cost_model", "input_tokens"), section.get("input_tokens")),
+                _value(_printed("cost_model", "output_tokens"), section.get("output_tokens")),
+                _value(_printed("cost_model", "cached_share_pct"), _percent(section.get("cached_share_pct"))),
+                _value(
+                    _printed("cost_model", "input_price"),
+                    _amount(section.get("input_price"), currency, "per 1M tokens"),
+                ),
+                _value(
+                    _printed("cost_model", "cached_input_price"),
+                    _amount(section.get("cached_input_price"), currency, "per 1M tokens"),
+                ),
+                _value(
+                    _printed("cost_model", "output_price"),
+                    _amount(section.get("output_price"), currency, "per 1M tokens"),
+                ),
+                _value(_printed("cost_model", "retry_overhead_pct"), _percent(section.get("retry_overhead_pct"))),
+                _value(_printed("cost_model", "review_rate_pct"), _percent(section.get("review_rate_pct"))),
+                _value(
+                    _printed("cost_model", "review_minutes"),
+                    _quantity(section.get("review_minutes"), "minute", "minutes"),
+                ),
+                _value(
+                    _printed("cost_model", "reviewer_hourly_rate"),
+                    _amount(section.get("reviewer_hourly_rate"), currency, "an hour"),
+                ),
+                _value(_printed("cost_model", "hosting"), _amount(section.get("hosting"), currency, "a month")),
+                _value(_printed("cost_model", "monitoring"), _amount(section.get("monitoring"), currency, "a month")),
+                _value(_printed("cost_model", "licences"), _amount(section.get("licences"), currency, "a month")),
+                _value(
+                    _printed("cost_model", "maintenance_hours"),
+                    _quantity(section.get("maintenance_hours"), "hour a month", "hours a month"),
+                ),
+                _value(
+                    _printed("cost_model", "maintenance_rate"),
+                    _amount(section.get("maintenance_rate"), currency, "an hour"),
+                ),
+                _value(
+                    _printed("cost_model", "manual_minutes"),
+                    _quantity(section.get("manual_minutes"), "minute", "minutes"),
+                ),
+                _value(
+                    _printed("cost_model", "manual_hourly_rate"),
+                    _amount(section.get("manual_hourly_rate"), currency, "an hour"),
+                ),
+                _value(
+                    _printed("cost_model", "other_value_per_use"), _amount(section.get("other_value_per_use"), currency)
+                ),
             ],
             title="Assumptions",
         ),
@@ -655,13 +716,13 @@ def _workflow(section: Mapping[str, Any]) -> list[dict]:
     return [
         _fields(
             [
-                _value("Output lands in", section.get("output_destination")),
-                _value("Integration", section.get("integration"), choice="integration"),
-                _value("Role that acts", section.get("acting_role")),
-                _value("Action taken", section.get("action"), long=True),
-                _value("Feedback loop", section.get("feedback_loop"), long=True),
-                _value("Change management", section.get("change_management"), long=True),
-                _value("Fallback", section.get("fallback"), long=True),
+                _value(_printed("workflow", "output_destination"), section.get("output_destination")),
+                _value(_printed("workflow", "integration"), section.get("integration"), choice="integration"),
+                _value(_printed("workflow", "acting_role"), section.get("acting_role")),
+                _value(_printed("workflow", "action"), section.get("action"), long=True),
+                _value(_printed("workflow", "feedback_loop"), section.get("feedback_loop"), long=True),
+                _value(_printed("workflow", "change_management"), section.get("change_management"), long=True),
+                _value(_printed("workflow", "fallback"), section.get("fallback"), long=True),
             ]
         )
     ]
@@ -677,18 +738,18 @@ def _ownership(section: Mapping[str, Any]) -> list[dict]:
     return [
         _fields(
             [
-                _value("Business owner", _person(business)),
-                _value("Business owner e-mail", business.get("email")),
-                _value("Technical owner", _person(technical)),
-                _value("Technical owner e-mail", technical.get("email")),
-                _value("Budget owner", section.get("budget_owner")),
-                _value("Support model", section.get("support_model"), choice="support_model"),
-                _value("Handover date", _iso_date(section.get("handover_date"))),
+                _value(_printed("ownership", "business_owner.name"), _person(business)),
+                _value(_printed("ownership", "business_owner.email"), business.get("email")),
+                _value(_printed("ownership", "technical_owner.name"), _person(technical)),
+                _value(_printed("ownership", "technical_owner.email"), technical.get("email")),
+                _value(_printed("ownership", "budget_owner"), section.get("budget_owner")),
+                _value(_printed("ownership", "support_model"), section.get("support_model"), choice="support_model"),
+                _value(_printed("ownership", "handover_date"), _iso_date(section.get("handover_date"))),
             ]
         ),
         _table(
-            "Post-launch responsibilities",
-            (("Responsibility", 46), ("Owner", 32), ("Cadence", 22)),
+            _printed("ownership", "responsibilities"),
+            _columns("ownership", "responsibilities", (46, 32, 22)),
             duties,
             "No post-launch responsibility stated.",
         ),
@@ -776,7 +837,7 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
     accepted_codes = {str(row.get("code") or "").strip() for row in risks}
 
     sections = []
-    for number, key in enumerate(SECTIONS, start=1):
+    for number, key in enumerate(SECTION_KEYS, start=1):
         content = _mapping(scope.get(key))
         blocks = _cost_model(content, currency) if key == "cost_model" else _SECTION_BUILDERS[key](content)
         gate = readiness.gate(key)
@@ -818,7 +879,7 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
         "target_decision_date": _iso_date(project.get("target_decision_date")),
         "short_hash": meta.short_hash,
         "score": readiness.score,
-        "gate_count": len(SECTIONS),
+        "gate_count": len(SECTION_KEYS),
         "blocker_total": len(readiness.blockers),
         "warning_total": len(readiness.warnings),
         "sections": sections,
@@ -834,9 +895,9 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
             for tier in TIERS
         ],
         "owners": [
-            _value("Business owner", _person(ownership.get("business_owner"))),
-            _value("Technical owner", _person(ownership.get("technical_owner"))),
-            _value("Budget owner", ownership.get("budget_owner")),
+            _value(_printed("ownership", "business_owner.name"), _person(ownership.get("business_owner"))),
+            _value(_printed("ownership", "technical_owner.name"), _person(ownership.get("technical_owner"))),
+            _value(_printed("ownership", "budget_owner"), ownership.get("budget_owner")),
         ],
         "questions": questions,
         "open_questions": open_questions,

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from scoping.models import DiscoveryProject, ScopeVersion
 from scoping.projects.scope_io import export_scope
 from scoping.projects.services import activity_record
+from scoping.scope import catalogue
 from scoping.scope.readiness import evaluate
 from scoping.scope.schema import (
     ACCEPTED_RISKS,
@@ -32,7 +33,6 @@ from scoping.scope.schema import (
     OPEN_QUESTIONS,
     PROJECT_FIELDS,
     SECTION_KEYS,
-    SECTION_LABELS,
     SECTIONS,
     Boolean,
     Choice,
@@ -123,148 +123,14 @@ ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
 
-PART_LABELS: dict[str, str] = {
-    "project": "Project",
-    **SECTION_LABELS,
-    "open_questions": "Open questions",
-    "accepted_risks": "Accepted risks",
-}
-
-# Readable names for the fields of the scope JSON. "section.key" entries win over plain "key" entries.
-FIELD_LABELS: dict[str, str] = {
-    "project.name": "Project name",
-    "project.client": "Client",
-    "project.currency": "Currency",
-    "project.target_decision_date": "Target decision date",
-    "problem_statement": "Problem statement",
-    "workflow_name": "Workflow",
-    "workflow_trigger": "What triggers the workflow",
-    "workflow_steps": "Workflow steps",
-    "users": "Users",
-    "user_count": "Number of users",
-    "ai_role": "Role of the AI",
-    "volume_per_month": "Volume per month",
-    "latency_target": "Latency target",
-    "availability_target": "Availability target",
-    "definition_of_production": "Definition of production",
-    "out_of_scope": "Out of scope",
-    "metric": "Metric",
-    "baseline": "Baseline",
-    "target": "Target",
-    "measured_by": "Measured by",
-    "description": "Description",
-    "in_scope": "In scope",
-    "carries_forward": "What carries forward to production",
-    "duration_weeks": "Duration (weeks)",
-    "pilot_volume_per_month": "Pilot volume per month",
-    "exit_criteria": "Exit criteria",
-    "decision_owner": "Decision owner",
-    "criterion": "Criterion",
-    "threshold": "Threshold",
-    "pipeline": "Pipeline",
-    "quality_checks": "Data-quality checks",
-    "ground_truth": "Ground truth",
-    "retention": "Retention",
-    "name": "Name",
-    "system": "System",
-    "owner": "Owner",
-    "kind": "Kind of data",
-    "volume": "Volume",
-    "sensitivity": "Sensitivity",
-    "personal_data": "Personal data",
-    "access_method": "Access method",
-    "refresh": "Refresh",
-    "access_status": "Access status",
-    "used_in_production": "Used in production",
-    "human_in_the_loop": "Human in the loop",
-    "evaluation_plan": "Evaluation plan",
-    "scenario": "Scenario",
-    "category": "Category",
-    "likelihood": "Likelihood",
-    "impact": "Impact",
-    "detection": "Detection",
-    "handling": "Handling",
-    "data_classification": "Data classification",
-    "personal_data_types": "Personal data types",
-    "regimes": "Regulatory regimes",
-    "eu_ai_act_risk": "EU AI Act risk",
-    "authentication": "Authentication",
-    "audit_trail": "Audit trail",
-    "model_provider": "Model provider",
-    "data_residency": "Data residency",
-    "vendor_training_opt_out": "Vendor training opt-out",
-    "threats": "Threats",
-    "role": "Role",
-    "who": "Who",
-    "permissions": "Permissions",
-    "currency": "Currency",
-    "prices_as_of": "Prices as of",
-    "model": "Model",
-    "calls_per_use": "Model calls per use",
-    "input_tokens": "Input tokens per call",
-    "output_tokens": "Output tokens per call",
-    "cached_share_pct": "Cached share of input (%)",
-    "input_price": "Input price per 1M tokens",
-    "cached_input_price": "Cached input price per 1M tokens",
-    "output_price": "Output price per 1M tokens",
-    "retry_overhead_pct": "Retry overhead (%)",
-    "retrieval_per_use": "Retrieval cost per use",
-    "other_per_use": "Other cost per use",
-    "review_rate_pct": "Share of uses reviewed (%)",
-    "review_minutes": "Review minutes per use",
-    "reviewer_hourly_rate": "Reviewer hourly rate",
-    "hosting": "Hosting per month",
-    "monitoring": "Monitoring per month",
-    "licences": "Licences per month",
-    "maintenance_hours": "Maintenance hours per month",
-    "maintenance_rate": "Maintenance hourly rate",
-    "manual_minutes": "Manual minutes per use today",
-    "manual_hourly_rate": "Hourly rate of the manual work",
-    "other_value_per_use": "Other value per use",
-    "tiers.pilot": "Pilot volume (uses a month)",
-    "tiers.launch": "Launch volume (uses a month)",
-    "tiers.scale": "Scale volume (uses a month)",
-    "output_destination": "Where the output lands",
-    "integration": "Integration",
-    "acting_role": "Role that acts on the output",
-    "action": "Action taken",
-    "feedback_loop": "Feedback loop",
-    "change_management": "Change management",
-    "fallback": "Fallback",
-    "business_owner.name": "Business owner",
-    "business_owner.role": "Business owner's role",
-    "business_owner.email": "Business owner's e-mail",
-    "technical_owner.name": "Technical owner",
-    "technical_owner.role": "Technical owner's role",
-    "technical_owner.email": "Technical owner's e-mail",
-    "budget_owner": "Budget owner",
-    "support_model": "Support model",
-    "handover_date": "Handover date",
-    "responsibility": "Responsibility",
-    "cadence": "Cadence",
-    "question": "Question",
-    "section": "Section",
-    "due": "Due",
-    "status": "Status",
-    "answer": "Answer",
-    "code": "Finding",
-    "reason": "Reason",
-    "accepted_by": "Accepted by",
-    "first_slice.users": "Pilot users",
-    "first_slice.out_of_scope": "Out of the pilot",
-    "security.personal_data": "Personal data processed",
-}
-
 # What one row of each list is called, for "Data source added: ...".
 ROW_NOUNS: dict[str, str] = {
-    "success_metrics": "Success metric",
-    "acceptance_criteria": "Acceptance criterion",
-    "sources": "Data source",
-    "items": "Failure mode",
-    "access_roles": "Access role",
-    "responsibilities": "Responsibility",
-    "open_questions": "Open question",
-    "accepted_risks": "Accepted risk",
+    rows.key: rows.noun.capitalize()
+    for rows in (
+        *(rows for key in catalogue.SECTION_KEYS for rows in catalogue.row_lists(key)),
+        catalogue.OPEN_QUESTIONS,
+        catalogue.ACCEPTED_RISKS,
+    )
 }
 
 # How much two rows must share (fraction of equal fields) to count as one row edited rather than one removed
@@ -286,7 +152,7 @@ class FieldChange:
 
     @property
     def section_label(self) -> str:
-        return PART_LABELS.get(self.section, self.section.replace("_", " ").capitalize())
+        return catalogue.PART_LABELS.get(self.section, self.section.replace("_", " ").capitalize())
 
     @cached_property
     def marked(self) -> tuple[SafeString, SafeString]:
@@ -366,8 +232,14 @@ def marked_words(before: str, after: str) -> tuple[SafeString, SafeString]:
     return mark_safe("".join(old_html)), mark_safe("".join(new_html))  # noqa: S308 (every piece escaped)
 
 
-def _field_label(part: str, key: str) -> str:
-    return FIELD_LABELS.get(f"{part}.{key}") or FIELD_LABELS.get(key) or key.replace("_", " ").capitalize()
+def _field_label(part: str, path: str) -> str:
+    """The catalogue label of a field of one part: "volume_per_month", "tiers.pilot", "sources.owner"."""
+    return catalogue.field_spec(part, path).label
+
+
+def _row_field_label(part: str, spec: Rows, key: str) -> str:
+    # Open questions and accepted risks are parts of their own; the other lists sit inside a section.
+    return _field_label(part, key if part == spec.key else f"{spec.key}.{key}")
 
 
 def _choice_label(choices_key: str, value: Any) -> str:
@@ -418,7 +290,7 @@ def _row_summary(part: str, spec: Rows, row: Mapping[str, Any]) -> str:
     for field in spec.fields:
         text = _display(field, row.get(field.key)).strip()
         if text:
-            parts.append(f"{_field_label(part, field.key)}: {text}")
+            parts.append(f"{_row_field_label(part, spec, field.key)}: {text}")
     return "; ".join(parts)
 
 
@@ -489,7 +361,7 @@ def _diff_rows(part: str, prefix: str, spec: Rows, old_value: Any, new_value: An
                     FieldChange(
                         section=part,
                         path=f"{prefix}[{new_index}].{field.key}",
-                        label=f"{noun} {name} · {_field_label(part, field.key)}",
+                        label=f"{noun} {name} · {_row_field_label(part, spec, field.key)}",
                         before=before,
                         after=after,
                     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from scoping.scope.catalogue import SECTION_KEYS
 from tests.access_rows import EDITS_SCOPE_POST_ONLY, SEES_PROJECT, expect, project_url
 
 
@@ -13,19 +14,7 @@ def step_url(section_key):
 
 # Everyone who can see the project may open a step: editors get the form, the others a read-only view (never a 500).
 ROWS = [
-    *(
-        (f"guided step {key}", step_url(key), SEES_PROJECT)
-        for key in (
-            "production_target",
-            "first_slice",
-            "data_path",
-            "failure_modes",
-            "security",
-            "cost_model",
-            "workflow",
-            "ownership",
-        )
-    ),
+    *((f"guided step {key}", step_url(key), SEES_PROJECT) for key in SECTION_KEYS),
     ("scope review page", project_url("projects:scope_review"), SEES_PROJECT),
     (
         "park a question from a step (POST only: strangers get 404, who may not edit 403)",

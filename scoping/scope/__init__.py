@@ -1,0 +1,1 @@
+"""The pure core of a scope: what a scope is, described once, with no Django import."""

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from scoping.scope.catalogue import TIER_LABELS
 from scoping.scope.costs import (
     TIERS,
     CostResult,
@@ -29,7 +30,6 @@ TIER_STYLE = 'stroke="#555555" stroke-width="1.2" stroke-dasharray="2 4"'
 GRID_STYLE = 'stroke="#d0d0d0" stroke-width="0.8"'
 AXIS_STYLE = 'stroke="#000000" stroke-width="1.2"'
 
-TIER_LABELS = {"pilot": "Pilot", "launch": "Launch", "scale": "Scale"}
 NARROW_BELOW = 520  # a chart narrower than this is drawn for a phone or a side panel: tighter margins, legend wrapped
 LEGEND_ROW = 16
 

@@ -72,29 +72,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, NamedTuple
 
+from scoping.scope import catalogue
+from scoping.scope.catalogue import SECTION_KEYS, SECTION_LABELS
 from scoping.scope.costs import TIERS, compute_costs, format_money
 
-SECTIONS: tuple[str, ...] = (
-    "production_target",
-    "first_slice",
-    "data_path",
-    "failure_modes",
-    "security",
-    "cost_model",
-    "workflow",
-    "ownership",
-)
-
-SECTION_LABELS: dict[str, str] = {
-    "production_target": "Production target",
-    "first_slice": "First slice",
-    "data_path": "Data path",
-    "failure_modes": "Failure modes",
-    "security": "Security & access",
-    "cost_model": "Cost model",
-    "workflow": "Workflow",
-    "ownership": "Ownership",
-}
+SECTIONS: tuple[str, ...] = SECTION_KEYS
 
 BLOCKER: Literal["blocker"] = "blocker"
 WARNING: Literal["warning"] = "warning"
@@ -167,29 +149,36 @@ PLACEHOLDER_NAMES = frozenset(
 )
 
 # The cost_model fields the per-use, fixed and value figures are computed from (DESIGN.md "Cost model").
-COST_INPUT_LABELS: dict[str, str] = {
-    "calls_per_use": "model calls per use",
-    "input_tokens": "input tokens per call",
-    "output_tokens": "output tokens per call",
-    "cached_share_pct": "cached share of input (%)",
-    "input_price": "input price per 1M tokens",
-    "cached_input_price": "cached input price per 1M tokens",
-    "output_price": "output price per 1M tokens",
-    "retry_overhead_pct": "retry overhead (%)",
-    "retrieval_per_use": "retrieval cost per use",
-    "other_per_use": "other cost per use",
-    "review_rate_pct": "share of uses reviewed (%)",
-    "review_minutes": "review minutes per use",
-    "reviewer_hourly_rate": "reviewer hourly rate",
-    "hosting": "monthly hosting",
-    "monitoring": "monthly monitoring",
-    "licences": "monthly licences",
-    "maintenance_hours": "maintenance hours per month",
-    "maintenance_rate": "maintenance hourly rate",
-    "manual_minutes": "manual minutes per use today",
-    "manual_hourly_rate": "hourly rate of the manual work",
-    "other_value_per_use": "other value per use",
-}
+COST_INPUTS: tuple[str, ...] = (
+    "calls_per_use",
+    "input_tokens",
+    "output_tokens",
+    "cached_share_pct",
+    "input_price",
+    "cached_input_price",
+    "output_price",
+    "retry_overhead_pct",
+    "retrieval_per_use",
+    "other_per_use",
+    "review_rate_pct",
+    "review_minutes",
+    "reviewer_hourly_rate",
+    "hosting",
+    "monitoring",
+    "licences",
+    "maintenance_hours",
+    "maintenance_rate",
+    "manual_minutes",
+    "manual_hourly_rate",
+    "other_value_per_use",
+)
+
+
+def field_name(section: str, path: str) -> str:
+    """A field's catalogue label as it reads inside a sentence: "input price per 1M tokens"."""
+    label = catalogue.field_spec(section, path).label
+    return label[:1].lower() + label[1:]
+
 
 # A plain title for each rule, for pages and PDFs: people read the title; the code is kept for staff and for files.
 CODE_TITLES: dict[str, str] = {
@@ -626,9 +615,7 @@ def _failure_modes(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
         if _choice(item.get("impact")) not in {"high", "critical"}:
             continue
         missing = [
-            label
-            for key, label in (("detection", "how it is detected"), ("handling", "how it is handled"))
-            if not _text(item.get(key))
+            field_name("failure_modes", f"items.{key}") for key in ("detection", "handling") if not _text(item.get(key))
         ]
         if missing:
             name = _row_name(item, "scenario", position, "Failure mode")
@@ -744,16 +731,18 @@ def _cost_model(section: Mapping[str, Any], scope: Mapping[str, Any], today: dat
 
     result = compute_costs(section)
     currency = result.currency or _text(_mapping(scope.get("project")).get("currency")).upper()
-    missing = [field for field in result.missing if field in COST_INPUT_LABELS]
-    invalid = [field for field in result.invalid if field in COST_INPUT_LABELS]
+    missing = [field for field in result.missing if field in COST_INPUTS]
+    invalid = [field for field in result.invalid if field in COST_INPUTS]
     incomplete = None in (result.per_use, result.fixed_monthly, result.value_per_use)
     if missing or invalid or incomplete:
         parts = []
         if missing:
-            parts.append("fill in " + ", ".join(COST_INPUT_LABELS[field] for field in missing))
+            parts.append("fill in " + ", ".join(field_name("cost_model", field) for field in missing))
         if invalid:
             parts.append(
-                "correct " + ", ".join(COST_INPUT_LABELS[field] for field in invalid) + " (a plain number, not negative"
+                "correct "
+                + ", ".join(field_name("cost_model", field) for field in invalid)
+                + " (a plain number, not negative"
                 ", percentages at most 100)"
             )
         gaps.append(

@@ -1,7 +1,8 @@
-"""The scope JSON contract: field catalogue, validation and canonical form.
+"""The scope JSON contract: validation and canonical form, built from the section catalogue.
 
 Pure module (no Django import) so that the importer, ``scope_check``, the readiness engine, the cost maths and the
-snapshot hasher all agree on one definition of a valid scope. The section models and forms mirror the limits below.
+snapshot hasher all agree on one definition of a valid scope. Which fields exist, their kinds and limits come from
+``scoping.scope.catalogue``; this module only knows how to check a value of each kind.
 
 Normalized values:
 - text, long text, e-mail and single choices are strings ("" when missing);
@@ -24,179 +25,75 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from scoping.scope import catalogue
+from scoping.scope import fields as kinds
+from scoping.scope.catalogue import SECTION_KEYS
+from scoping.scope.fields import (
+    CHOICE_MAX,
+    CHOICES,
+    COUNT_MAX,
+    EMAIL_MAX,
+    LONG_TEXT_MAX,
+    MAX_ROWS,
+    MONEY_DECIMAL_PLACES,
+    MONEY_MAX,
+    PERCENT_DECIMAL_PLACES,
+    QUANTITY_DECIMAL_PLACES,
+    QUANTITY_MAX,
+    SHORT_TEXT_MAX,
+    TOKENS_MAX,
+    VOLUME_MAX,
+    WEEKS_MAX,
+    FieldSpec,
+)
 from scoping.scope.money import is_currency_code
+
+# The limits are the catalogue's; they are named here too because the scope JSON contract is where callers look.
+__all__ = [
+    "ACCEPTED_RISKS",
+    "CHOICES",
+    "CHOICE_MAX",
+    "COUNT_MAX",
+    "EMAIL_MAX",
+    "LONG_TEXT_MAX",
+    "MAX_ROWS",
+    "MONEY_DECIMAL_PLACES",
+    "MONEY_MAX",
+    "ONE_OR_MORE",
+    "OPEN_QUESTIONS",
+    "PERCENT_DECIMAL_PLACES",
+    "PROJECT_FIELDS",
+    "QUANTITY_DECIMAL_PLACES",
+    "QUANTITY_MAX",
+    "SCHEMA_ID",
+    "SECTIONS",
+    "SECTION_KEYS",
+    "SHORT_TEXT_MAX",
+    "TOKENS_MAX",
+    "VOLUME_MAX",
+    "WEEKS_MAX",
+    "Boolean",
+    "Choice",
+    "ChoiceList",
+    "Currency",
+    "DecimalNumber",
+    "Email",
+    "Field",
+    "Group",
+    "Integer",
+    "IsoDate",
+    "Rows",
+    "ScopeValidationError",
+    "Text",
+    "canonical_decimal",
+    "canonical_json",
+    "empty_scope",
+    "validate_scope",
+]
 
 SCHEMA_ID = "firstslice.scope/1"
 
-SHORT_TEXT_MAX = 200
-LONG_TEXT_MAX = 5000
-EMAIL_MAX = 254
-CHOICE_MAX = 20
-MAX_ROWS = 200
-
-COUNT_MAX = 1_000_000_000
-VOLUME_MAX = 1_000_000_000_000
-TOKENS_MAX = 100_000_000
-WEEKS_MAX = 520
-
-MONEY_MAX = Decimal("1000000000000")
-MONEY_DECIMAL_PLACES = 6
-PERCENT_DECIMAL_PLACES = 2
-QUANTITY_MAX = Decimal("1000000")
-QUANTITY_DECIMAL_PLACES = 2
-
-# Counts where zero (or less) is nonsense: a workflow that never runs, a pilot of zero weeks, a call with no tokens.
-# The step forms refuse these below one, and so do the cost step's live figures.
-# Tier volumes are not here: a zero-volume tier is a valid plan (its cost per use shows as "—").
-ONE_OR_MORE = frozenset(
-    {
-        "user_count",
-        "volume_per_month",
-        "duration_weeks",
-        "pilot_volume_per_month",
-        "calls_per_use",
-        "input_tokens",
-        "output_tokens",
-    }
-)
-
 TOP_LEVEL_PATH = "(top level)"
-
-SECTION_KEYS: tuple[str, ...] = (
-    "production_target",
-    "first_slice",
-    "data_path",
-    "failure_modes",
-    "security",
-    "cost_model",
-    "workflow",
-    "ownership",
-)
-
-_SENSITIVITY = (
-    ("public", "Public"),
-    ("internal", "Internal"),
-    ("confidential", "Confidential"),
-    ("restricted", "Restricted"),
-)
-
-# Keyed by the JSON field name that uses them; forms look choices up by field name.
-CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
-    "ai_role": (
-        ("automate", "Automate"),
-        ("augment", "Augment"),
-        ("triage", "Triage"),
-        ("draft", "Draft"),
-        ("other", "Other"),
-    ),
-    "kind": (
-        ("structured", "Structured data"),
-        ("documents", "Documents"),
-        ("text", "Free text"),
-        ("images", "Images"),
-        ("audio", "Audio"),
-        ("video", "Video"),
-        ("other", "Other"),
-    ),
-    "sensitivity": _SENSITIVITY,
-    "data_classification": _SENSITIVITY,
-    "access_method": (
-        ("api", "API"),
-        ("database", "Database"),
-        ("file_drop", "File drop"),
-        ("stream", "Stream"),
-        ("manual_export", "Manual export"),
-    ),
-    "refresh": (
-        ("real_time", "Real time"),
-        ("hourly", "Hourly"),
-        ("daily", "Daily"),
-        ("weekly", "Weekly"),
-        ("monthly", "Monthly"),
-        ("one_off", "One-off"),
-    ),
-    "access_status": (
-        ("available", "Available"),
-        ("requested", "Requested"),
-        ("blocked", "Blocked"),
-        ("unknown", "Unknown"),
-    ),
-    "category": (
-        ("bad_input", "Bad input"),
-        ("model_error", "Model error"),
-        ("hallucination", "Hallucination"),
-        ("data_drift", "Data drift"),
-        ("dependency_outage", "Dependency outage"),
-        ("misuse", "Misuse"),
-        ("bias", "Bias"),
-        ("privacy", "Privacy"),
-        ("other", "Other"),
-    ),
-    "likelihood": (
-        ("low", "Low"),
-        ("medium", "Medium"),
-        ("high", "High"),
-    ),
-    "impact": (
-        ("low", "Low"),
-        ("medium", "Medium"),
-        ("high", "High"),
-        ("critical", "Critical"),
-    ),
-    "regimes": (
-        ("gdpr", "GDPR"),
-        ("ccpa", "CCPA"),
-        ("hipaa", "HIPAA"),
-        ("pci_dss", "PCI DSS"),
-        ("soc2", "SOC 2"),
-        ("iso27001", "ISO 27001"),
-        ("eu_ai_act", "EU AI Act"),
-        ("other", "Other"),
-    ),
-    "eu_ai_act_risk": (
-        ("minimal", "Minimal"),
-        ("limited", "Limited"),
-        ("high", "High"),
-        ("prohibited", "Prohibited"),
-        ("not_applicable", "Not applicable"),
-        ("unknown", "Unknown"),
-    ),
-    "authentication": (
-        ("sso", "Single sign-on (SSO)"),
-        ("app_accounts", "App accounts"),
-        ("api_keys", "API keys"),
-        ("none", "None"),
-    ),
-    "integration": (
-        ("api", "API"),
-        ("embedded", "Embedded in an existing tool"),
-        ("notification", "Notification"),
-        ("standalone_ui", "Standalone UI"),
-        ("file_export", "File export"),
-    ),
-    "support_model": (
-        ("client_team", "Client team"),
-        ("consultancy", "Consultancy"),
-        ("shared", "Shared"),
-    ),
-    "status": (
-        ("open", "Open"),
-        ("answered", "Answered"),
-        ("dropped", "Dropped"),
-    ),
-    "section": (
-        ("production_target", "Production target"),
-        ("first_slice", "First slice"),
-        ("data_path", "Data path"),
-        ("failure_modes", "Failure modes"),
-        ("security", "Security and access"),
-        ("cost_model", "Cost model"),
-        ("workflow", "Workflow"),
-        ("ownership", "Ownership"),
-    ),
-}
-
-SECTION_LABELS: dict[str, str] = dict(CHOICES["section"])
 
 
 class ScopeValidationError(ValueError):
@@ -429,18 +326,6 @@ class DecimalNumber(Field):
         return shown
 
 
-def _money(key: str) -> DecimalNumber:
-    return DecimalNumber(key, MONEY_MAX, MONEY_DECIMAL_PLACES, "an amount such as 2.50")
-
-
-def _percent(key: str) -> DecimalNumber:
-    return DecimalNumber(key, Decimal(100), PERCENT_DECIMAL_PLACES, "a percentage between 0 and 100, such as 12.5")
-
-
-def _quantity(key: str, what: str) -> DecimalNumber:
-    return DecimalNumber(key, QUANTITY_MAX, QUANTITY_DECIMAL_PLACES, what)
-
-
 @dataclass(frozen=True)
 class Boolean(Field):
     """A yes/no answer; ``None`` means nobody has answered yet."""
@@ -541,188 +426,48 @@ class Rows(Field):
         return []
 
 
-def _text(key: str) -> Text:
-    return Text(key, SHORT_TEXT_MAX)
+def _checker(spec: FieldSpec) -> Field:
+    """The check for one catalogue field, by its kind."""
+    kind = spec.kind
+    if kind in (kinds.TEXT, kinds.LONG_TEXT):
+        return Text(spec.key, spec.max_length, required=spec.required, required_hint=spec.required_hint)
+    if kind == kinds.EMAIL:
+        return Email(spec.key, spec.max_length)
+    if kind == kinds.CURRENCY:
+        return Currency(spec.key, required=spec.required)
+    if kind == kinds.INTEGER:
+        return Integer(spec.key, int(spec.max_value or COUNT_MAX))
+    if kind in (kinds.MONEY, kinds.PERCENT, kinds.QUANTITY):
+        return DecimalNumber(spec.key, Decimal(spec.max_value or 0), spec.decimal_places, spec.what)
+    if kind == kinds.BOOLEAN:
+        return Boolean(spec.key)
+    if kind == kinds.DATE:
+        return IsoDate(spec.key)
+    if kind == kinds.CHOICE:
+        return Choice(spec.key, choices_key=spec.choices_key, default=spec.default)
+    if kind == kinds.CHOICE_LIST:
+        return ChoiceList(spec.key, choices_key=spec.choices_key)
+    if kind == kinds.GROUP:
+        return Group(spec.key, fields=_checkers(spec.fields), attr_prefix=spec.attr_prefix)
+    if kind == kinds.ROWS:
+        return Rows(spec.key, fields=_checkers(spec.fields), max_rows=spec.max_rows)
+    raise ValueError(f"The catalogue field {spec.key!r} has an unknown kind {kind!r}.")
 
 
-def _long(key: str) -> Text:
-    return Text(key, LONG_TEXT_MAX)
+def _checkers(specs: tuple[FieldSpec, ...]) -> tuple[Field, ...]:
+    return tuple(_checker(spec) for spec in specs)
 
 
-PROJECT_FIELDS: tuple[Field, ...] = (
-    Text("name", SHORT_TEXT_MAX, required=True, required_hint="give the project a name"),
-    _text("client"),
-    Currency("currency", required=True),
-    IsoDate("target_decision_date"),
-)
+PROJECT_FIELDS: tuple[Field, ...] = _checkers(catalogue.PROJECT_FIELDS)
+SECTIONS: dict[str, tuple[Field, ...]] = {spec.key: _checkers(spec.fields) for spec in catalogue.SECTIONS}
+OPEN_QUESTIONS = _checker(catalogue.OPEN_QUESTIONS)
+ACCEPTED_RISKS = _checker(catalogue.ACCEPTED_RISKS)
 
-_PERSON: tuple[Field, ...] = (_text("name"), _text("role"), Email("email"))
-
-SECTIONS: dict[str, tuple[Field, ...]] = {
-    "production_target": (
-        _long("problem_statement"),
-        _text("workflow_name"),
-        _long("workflow_trigger"),
-        _long("workflow_steps"),
-        _text("users"),
-        Integer("user_count", COUNT_MAX),
-        Choice("ai_role"),
-        Integer("volume_per_month", VOLUME_MAX),
-        _text("latency_target"),
-        _text("availability_target"),
-        _long("definition_of_production"),
-        _long("out_of_scope"),
-        Rows(
-            "success_metrics",
-            fields=(_text("metric"), _text("baseline"), _text("target"), _text("measured_by")),
-        ),
-    ),
-    "first_slice": (
-        _long("description"),
-        _text("users"),
-        _long("in_scope"),
-        _long("out_of_scope"),
-        _long("carries_forward"),
-        Integer("duration_weeks", WEEKS_MAX),
-        Integer("pilot_volume_per_month", VOLUME_MAX),
-        _long("exit_criteria"),
-        _text("decision_owner"),
-        Rows(
-            "acceptance_criteria",
-            fields=(_text("criterion"), _text("threshold"), _text("measured_by")),
-        ),
-    ),
-    "data_path": (
-        _long("pipeline"),
-        _long("quality_checks"),
-        _long("ground_truth"),
-        _long("retention"),
-        Rows(
-            "sources",
-            fields=(
-                _text("name"),
-                _text("system"),
-                _text("owner"),
-                Choice("kind"),
-                _text("volume"),
-                Choice("sensitivity"),
-                Boolean("personal_data"),
-                Choice("access_method"),
-                Choice("refresh"),
-                Choice("access_status"),
-                Boolean("used_in_production"),
-            ),
-        ),
-    ),
-    "failure_modes": (
-        _long("human_in_the_loop"),
-        _long("evaluation_plan"),
-        Rows(
-            "items",
-            fields=(
-                _long("scenario"),
-                Choice("category"),
-                Choice("likelihood"),
-                Choice("impact"),
-                _long("detection"),
-                _long("handling"),
-                _text("owner"),
-            ),
-        ),
-    ),
-    "security": (
-        Choice("data_classification"),
-        Boolean("personal_data"),
-        _long("personal_data_types"),
-        ChoiceList("regimes"),
-        Choice("eu_ai_act_risk"),
-        Choice("authentication"),
-        _long("audit_trail"),
-        _text("model_provider"),
-        _text("data_residency"),
-        Boolean("vendor_training_opt_out"),
-        _long("threats"),
-        Rows("access_roles", fields=(_text("role"), _text("who"), _long("permissions"))),
-    ),
-    "cost_model": (
-        Currency("currency"),
-        IsoDate("prices_as_of"),
-        _text("model"),
-        Integer("calls_per_use", COUNT_MAX),
-        Integer("input_tokens", TOKENS_MAX),
-        Integer("output_tokens", TOKENS_MAX),
-        _percent("cached_share_pct"),
-        _money("input_price"),
-        _money("cached_input_price"),
-        _money("output_price"),
-        _percent("retry_overhead_pct"),
-        _money("retrieval_per_use"),
-        _money("other_per_use"),
-        _percent("review_rate_pct"),
-        _quantity("review_minutes", "a number of minutes such as 1.5"),
-        _money("reviewer_hourly_rate"),
-        _money("hosting"),
-        _money("monitoring"),
-        _money("licences"),
-        _quantity("maintenance_hours", "a number of hours such as 10"),
-        _money("maintenance_rate"),
-        _quantity("manual_minutes", "a number of minutes such as 6"),
-        _money("manual_hourly_rate"),
-        _money("other_value_per_use"),
-        Group(
-            "tiers",
-            fields=(
-                Integer("pilot", VOLUME_MAX),
-                Integer("launch", VOLUME_MAX),
-                Integer("scale", VOLUME_MAX),
-            ),
-            attr_prefix="tier_",
-        ),
-    ),
-    "workflow": (
-        _text("output_destination"),
-        Choice("integration"),
-        _text("acting_role"),
-        _long("action"),
-        _long("feedback_loop"),
-        _long("change_management"),
-        _long("fallback"),
-    ),
-    "ownership": (
-        Group("business_owner", fields=_PERSON, attr_prefix="business_owner_"),
-        Group("technical_owner", fields=_PERSON, attr_prefix="technical_owner_"),
-        _text("budget_owner"),
-        Choice("support_model"),
-        IsoDate("handover_date"),
-        Rows("responsibilities", fields=(_text("responsibility"), _text("owner"), _text("cadence"))),
-    ),
-}
-
-# "answer" is not in DESIGN.md's listing; it is carried so that export -> import keeps answered questions whole.
-OPEN_QUESTIONS = Rows(
-    "open_questions",
-    fields=(
-        _long("question"),
-        Choice("section"),
-        _text("owner"),
-        IsoDate("due"),
-        Choice("status", default="open"),
-        _long("answer"),
-    ),
-)
-
-ACCEPTED_RISKS = Rows(
-    "accepted_risks",
-    fields=(
-        Text("code", SHORT_TEXT_MAX, required=True, required_hint="name the readiness finding that is accepted"),
-        Text(
-            "reason",
-            LONG_TEXT_MAX,
-            required=True,
-            required_hint="an accepted risk needs a written reason",
-        ),
-        _text("accepted_by"),
-    ),
+# Counts where zero (or less) is nonsense: a workflow that never runs, a pilot of zero weeks, a call with no tokens.
+# The step forms refuse these below one, and so do the cost step's live figures.
+# Tier volumes are not here: a zero-volume tier is a valid plan (its cost per use shows as "—").
+ONE_OR_MORE = frozenset(
+    name for spec in catalogue.SECTIONS for name, item in catalogue.columns(spec.fields) if item.at_least_one
 )
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("schema", "project", *SECTION_KEYS, "open_questions", "accepted_risks")

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from scoping.models import DiscoveryProject
 from scoping.models.sections import CostModel
+from scoping.scope.catalogue import TIER_LABELS
 from scoping.scope.chart import cost_chart_svg
 from scoping.scope.costs import TIERS, CostResult, compute_costs, sensitivity, verdict
 from scoping.scope.readiness import PRICE_AGE_LIMIT_DAYS
@@ -32,7 +33,6 @@ from scoping.steps.cost_inputs import (
 __all__ = ["figures_context", "saved_form_values"]
 
 
-TIER_LABELS = {"pilot": "Pilot", "launch": "Launch", "scale": "Scale"}
 NARROW_CHART_WIDTH = 360
 
 

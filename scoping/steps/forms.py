@@ -1,10 +1,10 @@
 """The guided-step forms: one ModelForm per scope section, plus a formset per list of rows.
 
-Built from the section models, so labels, limits and help texts (written in the client's language) come from one
-place. Fields are tuned for people typing in a session rather than for browsers: numbers are text inputs (a browser
-number input silently drops "1,100" on submit, losing what was typed), over-long text is refused by the server with
-the limit stated instead of being cut off by ``maxlength``, and zero or negative numbers are refused where they make
-no sense.
+Built from the section models, whose columns come from the section catalogue; labels and help texts (written in the
+client's language) are read from the catalogue too. Fields are tuned for people typing in a session rather than for
+browsers: numbers are text inputs (a browser number input silently drops "1,100" on submit, losing what was typed),
+over-long text is refused by the server with the limit stated instead of being cut off by ``maxlength``, and zero or
+negative numbers are refused where they make no sense.
 
 The same catalogue drives the read-only views: ``display_value`` turns a stored value into what a reader sees.
 """
@@ -24,7 +24,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import dateformat
 
-from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
+from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection, column_spec
+from scoping.scope import catalogue
 from scoping.scope.costs import format_money
 from scoping.scope.money import CURRENCY_EXAMPLES, is_currency_code
 from scoping.scope.numbers import NumberRefused, NumberRule, read_number
@@ -179,7 +180,8 @@ def _max_value(db_field: models.Field) -> Any:
 
 def scope_formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
     """Form field for one section or row column (the ``formfield_callback`` of every step form)."""
-    common = {"label": db_field.verbose_name[:1].upper() + db_field.verbose_name[1:], "help_text": db_field.help_text}
+    spec = column_spec(db_field.model, db_field.name)
+    common = {"label": spec.label, "help_text": spec.help}
     if isinstance(db_field, models.JSONField) and db_field.name == "regimes":
         return forms.MultipleChoiceField(
             choices=CHOICES["regimes"], required=False, widget=forms.CheckboxSelectMultiple, **common
@@ -241,37 +243,25 @@ FIELD_GROUPS: dict[str, tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]] = {
         ("Human review", (("review_rate_pct", "review_minutes", "reviewer_hourly_rate"),)),
         ("Fixed monthly costs", (("hosting", "monitoring", "licences"), ("maintenance_hours", "maintenance_rate"))),
         ("Value of a use today", (("manual_minutes", "manual_hourly_rate", "other_value_per_use"),)),
-        ("Uses per month", (("tier_pilot", "tier_launch", "tier_scale"),)),
+        (catalogue.section("cost_model").field("tiers").label, (("tier_pilot", "tier_launch", "tier_scale"),)),
     ),
     "ownership": (
-        ("Business owner", (("business_owner_name", "business_owner_role", "business_owner_email"),)),
-        ("Technical owner", (("technical_owner_name", "technical_owner_role", "technical_owner_email"),)),
+        (
+            catalogue.section("ownership").field("business_owner").label,
+            (("business_owner_name", "business_owner_role", "business_owner_email"),),
+        ),
+        (
+            catalogue.section("ownership").field("technical_owner").label,
+            (("technical_owner_name", "technical_owner_role", "technical_owner_email"),),
+        ),
         ("After launch", (("budget_owner", "support_model", "handover_date"),)),
     ),
 }
 
-ROW_INTROS: dict[str, str] = {
-    "success_metrics": (
-        "Measures the business already tracks, with today's baseline and the target that makes production worth it. "
-        "At least one needs a metric, a baseline and a target."
-    ),
-    "acceptance_criteria": "What the slice must show before it grows into production, each with a threshold.",
-    "sources": (
-        "Every source of data the system reads. A production source fed by a manual export or a one-off refresh is "
-        "data prepared by hand for a demo, and blocks the scope."
-    ),
-    "items": (
-        "At least three ways the system can fail, including the model simply being wrong. High and critical "
-        "impacts need both detection and handling."
-    ),
-    "access_roles": "Who may use, change and operate the system, role by role.",
-    "responsibilities": "Who does what after launch, and how often.",
-}
-
 
 def rows_keys(section_key: str) -> tuple[str, ...]:
-    """The row lists a section has, in a stable order (most sections have one, some none)."""
-    return tuple(rows_key for (key, rows_key) in ROW_MODELS if key == section_key)
+    """The row lists a section has, in the catalogue's order (most sections have one, some none)."""
+    return tuple(rows.key for rows in catalogue.row_lists(section_key))
 
 
 def _editable_fields(model: type[models.Model], bookkeeping: Sequence[str]) -> tuple[str, ...]:
@@ -293,8 +283,7 @@ def row_fields(section_key: str, rows_key: str) -> tuple[str, ...]:
 
 
 def field_label(model: type[models.Model], name: str) -> str:
-    verbose = str(model._meta.get_field(name).verbose_name)
-    return verbose[:1].upper() + verbose[1:]
+    return column_spec(model, name).label
 
 
 def _column_class(db_field: models.Field, grid: int) -> str:
@@ -501,7 +490,7 @@ def build_step_forms(
         _add_units(form, currency=getattr(section, "currency", "") or default_currency)
     blocks = []
     for rows_key in rows_keys(section_key):
-        row_model, _parent = ROW_MODELS[(section_key, rows_key)]
+        rows_spec = catalogue.section(section_key).field(rows_key)
         formset_class = row_formset_class(section_key, rows_key)
         if data is not None:
             formset = formset_class(data=data, prefix=rows_key)
@@ -515,9 +504,9 @@ def build_step_forms(
         blocks.append(
             RowBlock(
                 key=rows_key,
-                label=str(row_model._meta.verbose_name_plural).capitalize(),
-                noun=str(row_model._meta.verbose_name),
-                intro=ROW_INTROS.get(rows_key, ""),
+                label=rows_spec.label,
+                noun=rows_spec.noun,
+                intro=rows_spec.help,
                 formset=formset,
             )
         )

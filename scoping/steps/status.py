@@ -16,17 +16,18 @@ from django.utils import timezone
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
 from scoping.projects.scope_io import export_scope
-from scoping.scope.readiness import SECTION_LABELS, SECTIONS, Finding, Readiness, evaluate
+from scoping.scope import catalogue
+from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS
+from scoping.scope.readiness import Finding, Readiness, evaluate
 from scoping.steps.forms import FIELD_GROUPS, SECTION_FORM_FIELDS, display_value, field_label, row_fields, rows_keys
 
-STEP_KEYS: tuple[str, ...] = tuple(SECTION_MODELS)
+STEP_KEYS: tuple[str, ...] = SECTION_KEYS
 STATE_LABELS = {
     "empty": "Empty",
     "in_progress": "In progress",
     "complete": "Complete",
     "has_blockers": "Has blockers",
 }
-GATE_LABELS = {"clear": "Clear", "warning": "Warning", "blocked": "Blocked"}
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,8 @@ class StepStatus:
 
 
 def step_intro(section_key: str) -> str:
-    """The section model's docstring says, in one line, what the step pins down."""
-    return (SECTION_MODELS[section_key].__doc__ or "").strip().splitlines()[0]
+    """One line that says what the step pins down."""
+    return catalogue.section(section_key).description
 
 
 def step_url(project: DiscoveryProject, section_key: str) -> str:
@@ -164,7 +165,7 @@ class ScopeStatus:
 
     @property
     def out_of(self) -> int:
-        return len(SECTIONS)
+        return len(SECTION_KEYS)
 
     @property
     def next_step(self) -> StepStatus | None:
@@ -249,7 +250,7 @@ def section_shown(
         row_lists.append(
             ShownRows(
                 key=rows_key,
-                label=str(row_model._meta.verbose_name_plural).capitalize(),
+                label=catalogue.section(section_key).field(rows_key).label,
                 columns=[field_label(row_model, name) for name in names],
                 rows=[
                     [display_value(column, getattr(row, column.name), currency=currency) for column in columns]

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scoping.projects.scope_io import export_scope
+from scoping.scope.catalogue import SECTION_KEYS
 from scoping.scope.schema import SECTIONS, Boolean, Choice, ChoiceList, Group, Rows, validate_scope
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, ClientFactory, ParticipantFactory, ProjectFactory, UserFactory
@@ -13,16 +14,7 @@ from tests.steps.step_helpers import invoice_scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-STEPS = (
-    "production_target",
-    "first_slice",
-    "data_path",
-    "failure_modes",
-    "security",
-    "cost_model",
-    "workflow",
-    "ownership",
-)
+STEPS = SECTION_KEYS
 ADD_ROW_BUTTONS = {
     "success_metrics": "Add a success metric",
     "acceptance_criteria": "Add an acceptance criterion",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from documents.models import DocumentKind, DocumentStatus, ScopeDocument
 from documents.versioning import ADDED, CHANGED, REMOVED, scope_diff, version_diff, version_freeze
 from scoping.models import ActivityEvent, ScopeVersion
+from scoping.scope.catalogue import SECTION_KEYS
 from scoping.scope.schema import canonical_json, validate_scope
 from tests.documents.job_fixtures import import_project, scope_data
 
@@ -39,7 +40,7 @@ def test_a_changed_field_is_reported_with_its_label_and_both_values(example_scop
     changes = _by_path(scope_diff(example_scope, new))
     volume = changes["production_target.volume_per_month"]
     assert (volume.label, volume.before, volume.after, volume.change) == (
-        "Volume per month",
+        "Uses per month in production",
         "9,000",
         "12,000",
         CHANGED,
@@ -131,16 +132,7 @@ def test_freezing_stores_the_canonical_json_its_hash_number_author_and_readiness
     assert version.note == "After the first session"
     assert version.readiness["score"] == 8
     assert version.readiness["out_of"] == 8
-    assert set(version.readiness["gates"]) == {
-        "production_target",
-        "first_slice",
-        "data_path",
-        "failure_modes",
-        "security",
-        "cost_model",
-        "workflow",
-        "ownership",
-    }
+    assert set(version.readiness["gates"]) == set(SECTION_KEYS)
     event = ActivityEvent.objects.get(verb="version_frozen", project=project)
     assert event.actor == lead
     assert event.changes["sha256"] == version.sha256

@@ -13,22 +13,14 @@ from django.urls import reverse
 from scoping.models import ActivityEvent, DiscoveryProject, Stage
 from scoping.models.sections import DataSource, ProductionTarget, SecurityAccess, SuccessMetric
 from scoping.projects.scope_io import export_scope
+from scoping.scope.catalogue import SECTION_KEYS
 from scoping.scope.schema import validate_scope
 from scoping.steps.forms import build_step_forms, display_value
 from scoping.steps.status import finding_anchor, step_state
 from tests.factories import ParticipantFactory
 from tests.steps.step_helpers import invoice_scope, step_post
 
-STEPS = (
-    "production_target",
-    "first_slice",
-    "data_path",
-    "failure_modes",
-    "security",
-    "cost_model",
-    "workflow",
-    "ownership",
-)
+STEPS = SECTION_KEYS
 HOSTILE = "<script>alert('x')</script> {{ project.name }} {% now 'Y' %} <b onmouseover=alert(1)>bold</b>"
 SCRIPTS = "فاتورة المورد · 供应商发票 · आपूर्तिकर्ता चालान · 🧾✅"
 

@@ -1,0 +1,1 @@
+"""The eight sections, one module each; ``scoping.scope.catalogue`` puts them in order."""

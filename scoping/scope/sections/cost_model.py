@@ -1,0 +1,192 @@
+"""Cost model: Cost per use at volume, against the value per use, so volume cannot silently break the economics."""
+
+from __future__ import annotations
+
+from scoping.scope.fields import (
+    TOKENS_MAX,
+    VOLUME_MAX,
+    SectionSpec,
+    count,
+    currency,
+    day,
+    group,
+    money,
+    percent,
+    quantity,
+    text,
+)
+
+SECTION = SectionSpec(
+    "cost_model",
+    "Cost model",
+    "Cost per use at volume, against the value per use, so volume cannot silently break the economics.",
+    fields=(
+        currency(
+            "currency",
+            "Currency",
+            "ISO 4217 code of every amount below, e.g. EUR, GBP, USD. Usually the project's currency.",
+        ),
+        day(
+            "prices_as_of",
+            "Prices checked on",
+            "The date the model prices were checked. Prices older than 180 days are flagged.",
+        ),
+        text("model", "Model", "The model the prices belong to. Example: “gpt-4.1-mini” or “self-hosted 8B model”."),
+        count(
+            "calls_per_use",
+            "Model calls per use",
+            "How many model calls one use makes. Example: 2, for one extraction call and one coding call.",
+            at_least_one=True,
+        ),
+        count(
+            "input_tokens",
+            "Input tokens per call",
+            "Average tokens sent per call, instructions and context included. Example: 3000.",
+            max_value=TOKENS_MAX,
+            at_least_one=True,
+        ),
+        count(
+            "output_tokens",
+            "Output tokens per call",
+            "Average tokens the model writes per call. Example: 400.",
+            max_value=TOKENS_MAX,
+            at_least_one=True,
+        ),
+        percent(
+            "cached_share_pct",
+            "Cached share of input (%)",
+            "Percentage of input tokens served from the provider's prompt cache, 0–100. Example: 40.",
+            print_label="Cached share of input",
+        ),
+        money(
+            "input_price",
+            "Input price per 1M tokens",
+            "Price per million input tokens. Example: 0.40.",
+            print_label="Input price",
+        ),
+        money(
+            "cached_input_price",
+            "Cached input price per 1M tokens",
+            "Price per million cached input tokens. Example: 0.10.",
+            print_label="Cached input price",
+        ),
+        money(
+            "output_price",
+            "Output price per 1M tokens",
+            "Price per million output tokens. Example: 1.60.",
+            print_label="Output price",
+        ),
+        percent(
+            "retry_overhead_pct",
+            "Retry overhead (%)",
+            "Extra calls caused by retries and errors, in percent. Example: 3.",
+            print_label="Retry overhead",
+        ),
+        money(
+            "retrieval_per_use",
+            "Retrieval cost per use",
+            "Cost per use of search, embeddings or other look-ups. Example: 0.002.",
+        ),
+        money(
+            "other_per_use",
+            "Other cost per use",
+            "Any other cost per use, e.g. OCR or a paid data API. Example: 0.004.",
+        ),
+        percent(
+            "review_rate_pct",
+            "Share of uses reviewed (%)",
+            "Percentage of uses a person checks, 0–100. Example: 100 when every proposal is reviewed.",
+            print_label="Share of uses reviewed",
+        ),
+        quantity(
+            "review_minutes",
+            "Minutes per review",
+            "Minutes a person spends on one review. Example: 1.",
+            what="a number of minutes such as 1.5",
+            print_label="Review time",
+        ),
+        money(
+            "reviewer_hourly_rate",
+            "Reviewer hourly cost",
+            "Full hourly cost of the reviewer, overheads included. Example: 28.",
+            print_label="Reviewer cost",
+        ),
+        money(
+            "hosting",
+            "Hosting per month",
+            "Monthly cost of servers, GPUs and storage. Example: 1100.",
+            print_label="Hosting",
+        ),
+        money(
+            "monitoring",
+            "Monitoring per month",
+            "Monthly cost of monitoring and logging. Example: 150.",
+            print_label="Monitoring",
+        ),
+        money(
+            "licences",
+            "Licences per month",
+            "Monthly software licences the system needs. Example: 0.",
+            print_label="Licences",
+        ),
+        quantity(
+            "maintenance_hours",
+            "Maintenance hours per month",
+            "Hours a month to keep it running: updates, evaluation, fixes. Example: 10.",
+            what="a number of hours such as 10",
+            print_label="Maintenance",
+        ),
+        money(
+            "maintenance_rate",
+            "Maintenance hourly rate",
+            "Hourly cost of that maintenance work. Example: 95.",
+            print_label="Maintenance rate",
+        ),
+        quantity(
+            "manual_minutes",
+            "Manual minutes per use today",
+            "Minutes the task takes a person today, per use. Example: 6.",
+            what="a number of minutes such as 6",
+            print_label="Manual time per use today",
+        ),
+        money(
+            "manual_hourly_rate",
+            "Manual hourly cost today",
+            "Full hourly cost of the person who does it today. Example: 28.",
+            print_label="Manual cost today",
+        ),
+        money(
+            "other_value_per_use",
+            "Other value per use",
+            "Any other value per use, in money: avoided late fees, faster cash collection. Example: 0.05.",
+        ),
+        group(
+            "tiers",
+            "Uses per month",
+            attr_prefix="tier_",
+            fields=(
+                count(
+                    "pilot",
+                    "Uses per month: pilot",
+                    "Uses per month during the pilot. Example: 1500.",
+                    max_value=VOLUME_MAX,
+                    print_label="Pilot",
+                ),
+                count(
+                    "launch",
+                    "Uses per month: launch",
+                    "Uses per month at launch. Example: 6000. The value per use must beat the cost per use here.",
+                    max_value=VOLUME_MAX,
+                    print_label="Launch",
+                ),
+                count(
+                    "scale",
+                    "Uses per month: scale",
+                    "Uses per month at full scale. Example: 9000.",
+                    max_value=VOLUME_MAX,
+                    print_label="Scale",
+                ),
+            ),
+        ),
+    ),
+)
