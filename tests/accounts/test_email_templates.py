@@ -14,12 +14,7 @@ from accounts.services import email_render
 from documents.models import ScopeDocument
 from scoping import notifications
 from scoping.models import DiscoveryProject
-from tests.review_support import (  # noqa: F401  (fixtures)
-    approve,
-    client_signatory,
-    sound_project_fixture,
-    submit,
-)
+from tests.review_support import approve, client_signatory, submit
 
 EMAILS = Path(settings.BASE_DIR) / "templates" / "emails"
 EVENTS = {
