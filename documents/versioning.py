@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from scoping.audit import version_event_record
 from scoping.models import DiscoveryProject, ScopeVersion
 from scoping.projects.scope_io import export_scope
-from scoping.projects.services import activity_record
 from scoping.scope import catalogue
 from scoping.scope.readiness import evaluate
 from scoping.scope.schema import (
@@ -97,13 +97,12 @@ def version_freeze(
         frozen_by_name=(_actor_name(actor) or actor_name)[:200],
         note=note.strip(),
     )
-    activity_record(
+    version_event_record(
         actor=actor,
         verb="version_frozen",
         request=request,
         project=locked,
-        obj=version,
-        object_repr=f"{version.label} ({version.short_hash})",
+        version=version,
         changes={"sha256": digest, "readiness": f"{readiness.score} of {len(SECTION_KEYS)} gates clear"},
     )
     return version
