@@ -41,6 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench import dataset
 from bench.measure import count_queries, interleaved, median, median_ratio, p95
+from config.celery import solo_worker_arguments
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "var" / "bench.json"
@@ -293,23 +294,7 @@ def start_worker(queue: str, log_path: Path) -> subprocess.Popen:
     env = dict(os.environ, LOG_LEVEL="INFO", PYTHONPATH=str(ROOT))
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"{queue}@%h",
-                "-Q",
-                queue,
-            ],
+            [sys.executable, "-m", "celery", "-A", "config", *solo_worker_arguments(queue)],
             cwd=ROOT,
             env=env,
             stdout=log,

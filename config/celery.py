@@ -17,6 +17,22 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def solo_worker_arguments(queue: str) -> list[str]:
+    """The arguments of a one-process worker on one queue, as the tests and the bench start it (a quiet peer)."""
+    return [
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        f"{queue}@%h",
+        "-Q",
+        queue,
+    ]
+
+
 @signals.setup_logging.connect
 def _use_django_logging(**kwargs) -> None:
     """Connected, this stops Celery from installing its own handlers; Django's LOGGING is used instead."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from config.read_only_admin import ReadOnlyAdmin
 from documents.models import ScopeDocument
 
 
 @admin.register(ScopeDocument)
-class ScopeDocumentAdmin(admin.ModelAdmin):
+class ScopeDocumentAdmin(ReadOnlyAdmin):
     list_display = ("id", "project_name", "version", "kind", "status", "page_count", "byte_size", "created_at")
     list_filter = ("status", "kind")
     search_fields = ("version__project__name", "version__project__client__name", "sha256")
@@ -19,12 +20,3 @@ class ScopeDocumentAdmin(admin.ModelAdmin):
     @admin.display(description="Project", ordering="version__project__name")
     def project_name(self, obj: ScopeDocument) -> str:
         return obj.version.project.name
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -310,16 +310,8 @@ def _claimed_signing_time(embedded: EmbeddedPdfSignature) -> datetime | None:
 
 
 def _unreadable_file_report() -> SignatureReport:
-    return SignatureReport(
+    return _unreadable_report(
         field_name="",
-        signer_common_name="",
-        signer_organisation="",
-        signing_time=None,
-        intact=False,
-        valid=False,
-        trusted=False,
-        covers_whole_file=False,
-        modification_level="unknown",
         summary=(
             "This PDF is damaged or incomplete (it may have been cut short in transfer), "
             "so its signature cannot be checked. Ask for a fresh copy."
@@ -328,6 +320,14 @@ def _unreadable_file_report() -> SignatureReport:
 
 
 def _unreadable_signature_report(field_name: str) -> SignatureReport:
+    return _unreadable_report(
+        field_name=field_name,
+        summary="The signature data in this PDF is damaged and cannot be read. Do not rely on this copy.",
+    )
+
+
+def _unreadable_report(*, field_name: str, summary: str) -> SignatureReport:
+    """A report that fails every check: nothing could be read, so nothing may be trusted."""
     return SignatureReport(
         field_name=field_name,
         signer_common_name="",
@@ -338,5 +338,5 @@ def _unreadable_signature_report(field_name: str) -> SignatureReport:
         trusted=False,
         covers_whole_file=False,
         modification_level="unknown",
-        summary="The signature data in this PDF is damaged and cannot be read. Do not rely on this copy.",
+        summary=summary,
     )

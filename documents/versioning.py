@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from scoping.audit import version_event_record
 from scoping.models import DiscoveryProject, ScopeVersion
 from scoping.projects.scope_io import export_scope
-from scoping.projects.services import activity_record
 from scoping.scope import catalogue
 from scoping.scope.readiness import evaluate
 from scoping.scope.schema import (
@@ -97,13 +97,12 @@ def version_freeze(
         frozen_by_name=(_actor_name(actor) or actor_name)[:200],
         note=note.strip(),
     )
-    activity_record(
+    version_event_record(
         actor=actor,
         verb="version_frozen",
         request=request,
         project=locked,
-        obj=version,
-        object_repr=f"{version.label} ({version.short_hash})",
+        version=version,
         changes={"sha256": digest, "readiness": f"{readiness.score} of {len(SECTION_KEYS)} gates clear"},
     )
     return version
@@ -338,19 +337,9 @@ def _diff_rows(part: str, prefix: str, spec: Rows, old_value: Any, new_value: An
     old_rows, new_rows = _rows(old_value), _rows(new_value)
     noun = ROW_NOUNS.get(spec.key, "Row")
     pairs, removed, added = _pair_rows(spec, old_rows, new_rows)
-    changes: list[FieldChange] = []
-    for old_index in removed:
-        row = old_rows[old_index]
-        changes.append(
-            FieldChange(
-                section=part,
-                path=f"{prefix}[{old_index}]",
-                label=f"{noun} removed: {_row_name(spec, row, old_index)}",
-                before=_row_summary(part, spec, row),
-                after="",
-                change=REMOVED,
-            )
-        )
+    changes: list[FieldChange] = [
+        _whole_row_change(part, prefix, spec, noun, old_rows, index, REMOVED) for index in removed
+    ]
     for old_index, new_index in pairs:
         old_row, new_row = old_rows[old_index], new_rows[new_index]
         name = _row_name(spec, new_row, new_index)
@@ -366,19 +355,24 @@ def _diff_rows(part: str, prefix: str, spec: Rows, old_value: Any, new_value: An
                         after=after,
                     )
                 )
-    for new_index in added:
-        row = new_rows[new_index]
-        changes.append(
-            FieldChange(
-                section=part,
-                path=f"{prefix}[{new_index}]",
-                label=f"{noun} added: {_row_name(spec, row, new_index)}",
-                before="",
-                after=_row_summary(part, spec, row),
-                change=ADDED,
-            )
-        )
+    changes.extend(_whole_row_change(part, prefix, spec, noun, new_rows, index, ADDED) for index in added)
     return changes
+
+
+def _whole_row_change(
+    part: str, prefix: str, spec: Rows, noun: str, rows: list[Mapping[str, Any]], index: int, change: str
+) -> FieldChange:
+    """A row on one side only: its summary stands before (removed) or after (added)."""
+    row = rows[index]
+    summary = _row_summary(part, spec, row)
+    return FieldChange(
+        section=part,
+        path=f"{prefix}[{index}]",
+        label=f"{noun} {'removed' if change == REMOVED else 'added'}: {_row_name(spec, row, index)}",
+        before=summary if change == REMOVED else "",
+        after=summary if change == ADDED else "",
+        change=change,
+    )
 
 
 def _diff_fields(

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from config.read_only_admin import ReadOnlyAdmin
 from scoping.models import ActivityEvent, Client, DiscoveryProject, ModelPrice
 from scoping.scope.prices import PriceFileError, parse_litellm_prices
 from scoping.steps.prices import model_prices_import
@@ -100,19 +101,6 @@ class ModelPriceAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "scoping/costs/admin_modelprice_import.html", context)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Visible to admins, changed only through the app (whose services keep the audit trail)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Client)

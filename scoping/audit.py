@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from config.client_ip import client_ip
 from scoping.models import ActivityEvent, DiscoveryProject
 
-__all__ = ["activity_record"]
+__all__ = ["activity_record", "version_event_record"]
 
 
 def activity_record(
@@ -44,3 +44,28 @@ def activity_record(
     if project is not None:
         DiscoveryProject.objects.filter(pk=project.pk).update(last_activity_at=event.created_at)
     return event
+
+
+def version_event_record(
+    *,
+    actor,
+    verb: str,
+    project: DiscoveryProject,
+    version,
+    request: HttpRequest | None = None,
+    obj: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+) -> ActivityEvent:
+    """Append an event about one frozen version, named the way the audit trail shows it: label and fingerprint.
+
+    ``obj`` is the row the event is about when that is not the version itself (a review of it).
+    """
+    return activity_record(
+        actor=actor,
+        verb=verb,
+        request=request,
+        project=project,
+        obj=obj if obj is not None else version,
+        object_repr=f"{version.label} ({version.short_hash})",
+        changes=changes,
+    )

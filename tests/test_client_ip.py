@@ -20,6 +20,16 @@ def _request(remote_addr: str, forwarded_for: str | None = None):
     return RequestFactory().get("/", **extra)
 
 
+def _log_in(client, password: str, *, peer: str, forwarded_for: str):
+    """Post the login form as "lead" from ``peer``, which says it forwards the request for ``forwarded_for``."""
+    return client.post(
+        reverse("login"),
+        {"username": "lead", "password": password},
+        REMOTE_ADDR=peer,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
 @pytest.fixture
 def behind_proxy(settings):
     settings.TRUSTED_PROXIES = [PROXY, "10.8.0.0/16"]
@@ -54,12 +64,7 @@ def test_a_malformed_trusted_proxy_setting_fails_at_start_up():
 
 @pytest.mark.django_db
 def test_the_audit_trail_records_the_client_behind_the_proxy(client, lead, behind_proxy):
-    client.post(
-        reverse("login"),
-        {"username": "lead", "password": PASSWORD},
-        REMOTE_ADDR=PROXY,
-        HTTP_X_FORWARDED_FOR="198.51.100.7",
-    )
+    _log_in(client, PASSWORD, peer=PROXY, forwarded_for="198.51.100.7")
     event = ActivityEvent.objects.filter(verb="login").latest("pk")
     assert event.ip == "198.51.100.7"
 
@@ -67,38 +72,18 @@ def test_the_audit_trail_records_the_client_behind_the_proxy(client, lead, behin
 @pytest.mark.django_db
 def test_varied_forwarded_for_from_an_untrusted_peer_still_locks_the_real_client_out(client, lead, behind_proxy):
     for n in range(5):
-        response = client.post(
-            reverse("login"),
-            {"username": "lead", "password": "wrong"},
-            REMOTE_ADDR="198.51.100.7",
-            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
-        )
+        response = _log_in(client, "wrong", peer="198.51.100.7", forwarded_for=f"203.0.113.{n}")
     assert response.status_code == 429
-    response = client.post(
-        reverse("login"),
-        {"username": "lead", "password": PASSWORD},
-        REMOTE_ADDR="198.51.100.7",
-        HTTP_X_FORWARDED_FOR="203.0.113.99",
-    )
+    response = _log_in(client, PASSWORD, peer="198.51.100.7", forwarded_for="203.0.113.99")
     assert response.status_code == 429
 
 
 @pytest.mark.django_db
 def test_behind_the_proxy_one_clients_failures_do_not_lock_out_another(client, lead, behind_proxy):
     for _ in range(5):
-        response = client.post(
-            reverse("login"),
-            {"username": "lead", "password": "wrong"},
-            REMOTE_ADDR=PROXY,
-            HTTP_X_FORWARDED_FOR="198.51.100.66",
-        )
+        response = _log_in(client, "wrong", peer=PROXY, forwarded_for="198.51.100.66")
     assert response.status_code == 429
-    response = client.post(
-        reverse("login"),
-        {"username": "lead", "password": PASSWORD},
-        REMOTE_ADDR=PROXY,
-        HTTP_X_FORWARDED_FOR="198.51.100.7",
-    )
+    response = _log_in(client, PASSWORD, peer=PROXY, forwarded_for="198.51.100.7")
     assert response.status_code == 302
 
 

@@ -43,37 +43,33 @@ def production(settings, tmp_path):
     return settings
 
 
+@pytest.fixture
+def development_certificate(tmp_path) -> Path:
+    """A PKCS#12 file of the development certificate (its organisation is what marks it), with the real password."""
+    return _write_certificate(
+        tmp_path / "dev.p12", organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password="production-pass"
+    )
+
+
 @pytest.mark.django_db
 def test_a_production_certificate_and_no_demo_password_start_cleanly(production):
     UserFactory(username="admin", password="a-real-password-1", is_superuser=True)
     assert not {id_ for id_ in _ids(deploy=True) if id_.startswith("firstslice.")}
 
 
-def test_the_development_certificate_refuses_to_start(production, tmp_path):
-    production.SIGNING_PKCS12_PATH = str(
-        _write_certificate(
-            tmp_path / "dev.p12", organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password="production-pass"
-        )
-    )
+def test_the_development_certificate_refuses_to_start(production, development_certificate):
+    production.SIGNING_PKCS12_PATH = str(development_certificate)
     assert "firstslice.E002" in _ids()
 
 
-def test_the_development_certificate_is_allowed_by_an_explicit_setting(production, tmp_path):
-    production.SIGNING_PKCS12_PATH = str(
-        _write_certificate(
-            tmp_path / "dev.p12", organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password="production-pass"
-        )
-    )
+def test_the_development_certificate_is_allowed_by_an_explicit_setting(production, development_certificate):
+    production.SIGNING_PKCS12_PATH = str(development_certificate)
     production.FIRSTSLICE_ALLOW_DEV_CERTIFICATE = True
     assert "firstslice.E002" not in _ids()
 
 
-def test_the_development_certificate_is_fine_in_debug(production, tmp_path):
-    production.SIGNING_PKCS12_PATH = str(
-        _write_certificate(
-            tmp_path / "dev.p12", organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password="production-pass"
-        )
-    )
+def test_the_development_certificate_is_fine_in_debug(production, development_certificate):
+    production.SIGNING_PKCS12_PATH = str(development_certificate)
     production.DEBUG = True
     assert "firstslice.E002" not in _ids()
 
@@ -141,14 +137,11 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 START_CHECK = ("check", "--deploy", "--fail-level", "ERROR")
 
 
-def test_start_up_check_refuses_the_development_certificate_and_the_override_lets_it_start(tmp_path):
-    certificate = _write_certificate(
-        tmp_path / "dev.p12", organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password="production-pass"
-    )
+def test_start_up_check_refuses_the_development_certificate_and_the_override_lets_it_start(development_certificate):
     env = {
         **PRODUCTION,
         "SQLITE_PATH": ":memory:",
-        "SIGNING_PKCS12_PATH": str(certificate),
+        "SIGNING_PKCS12_PATH": str(development_certificate),
         "SIGNING_PKCS12_PASSWORD": "production-pass",
     }
     refused = _manage(*START_CHECK, **env)
@@ -185,12 +178,9 @@ def test_start_up_check_refuses_debug_in_production():
     assert "firstslice.E001" in refused.stderr
 
 
-def test_the_entrypoint_runs_the_start_up_checks_before_the_web_server(tmp_path):
+def test_the_entrypoint_runs_the_start_up_checks_before_the_web_server(development_certificate):
     # gunicorn runs no system checks; scripts/entrypoint must, or production would start with the development key.
-    certificate = _write_certificate(
-        tmp_path / "dev.p12", organisation=DEVELOPMENT_CERTIFICATE_ORGANISATION, password="production-pass"
-    )
-    env = {**os.environ, **PRODUCTION, "SQLITE_PATH": ":memory:", "SIGNING_PKCS12_PATH": str(certificate)}
+    env = {**os.environ, **PRODUCTION, "SQLITE_PATH": ":memory:", "SIGNING_PKCS12_PATH": str(development_certificate)}
     env.update({"SIGNING_PKCS12_PASSWORD": "production-pass", "PYTHON": sys.executable, "WEB_BIND": "127.0.0.1:1"})
     for name in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 
 from scoping import notifications
 from scoping.access import is_reviewer
+from scoping.audit import version_event_record
 from scoping.models import DiscoveryProject, Review, ReviewComment, ReviewDecision, ScopeVersion, Stage
-from scoping.projects.services import activity_record
 from scoping.review.selectors import latest_version, submitter_of
 from scoping.review.stages import TEXT_MAX, WorkflowError, project_lock, refuse_if_archived, stage_check, stage_move
 from scoping.scope.readiness import SECTION_LABELS, SECTIONS
@@ -85,13 +85,13 @@ def review_record(
         ReviewComment(review=review, section=section, comment=text)
         for section, text in sorted(cleaned.items(), key=lambda item: SECTIONS.index(item[0]))
     )
-    activity_record(
+    version_event_record(
         actor=actor,
         verb="review_approved" if decision == ReviewDecision.APPROVE else "review_changes_requested",
         request=request,
         project=locked,
+        version=version,
         obj=review,
-        object_repr=f"{version.label} ({version.short_hash})",
         changes={
             "stage": [moves[0][0], moves[-1][1]],
             "version": version.label,

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from config.client_ip import client_ip
 from documents.services import document_request
 from scoping import notifications
+from scoping.audit import version_event_record
 from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision, Stage
 from scoping.projects.services import activity_record
 from scoping.review.selectors import consent_statement, latest_review, latest_version
@@ -61,13 +62,12 @@ def signoff_request(*, project: DiscoveryProject, actor, request: HttpRequest | 
             "(tick “Signs off the scope for the client”), then request sign-off."
         )
     moved = stage_move(locked, Stage.AWAITING_SIGNOFF, original=project)
-    activity_record(
+    version_event_record(
         actor=actor,
         verb="signoff_requested",
         request=request,
         project=locked,
-        obj=version,
-        object_repr=f"{version.label} ({version.short_hash})",
+        version=version,
         changes={"stage": list(moved), "signatories": [person.user.display_name for person in people]},
     )
     _queue_document(version=version, kind="proposal", requested_by=actor, request=request)
@@ -192,13 +192,12 @@ def signoff_record(
         changes=changes,
     )
     if complete:
-        activity_record(
+        version_event_record(
             actor=actor,
             verb="scope_signed_off",
             request=request,
             project=locked,
-            obj=version,
-            object_repr=f"{version.label} ({version.short_hash})",
+            version=version,
             changes={"signatories": [status.signoff.typed_name for status in statuses if status.signoff]},
         )
         _queue_document(version=version, kind="signed", requested_by=actor, request=request)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from documents.versioning import version_freeze
 from scoping import notifications
+from scoping.audit import version_event_record
 from scoping.models import AcceptedRisk, DiscoveryProject, ReviewDecision, ScopeVersion, Stage
 from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review.scope_edits import scope_reopen
@@ -79,13 +80,12 @@ def scope_submit(
         )
 
     moved = stage_move(locked, Stage.IN_REVIEW, original=project)
-    activity_record(
+    version_event_record(
         actor=actor,
         verb="scope_submitted",
         request=request,
         project=locked,
-        obj=version,
-        object_repr=f"{version.label} ({version.short_hash})",
+        version=version,
         changes={
             "stage": list(moved),
             "version": version.label,

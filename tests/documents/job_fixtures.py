@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from documents.certificates import make_self_signed_pkcs12
-from documents.models import ScopeDocument
+from documents.models import DocumentStatus, ScopeDocument
 from scoping.models import DiscoveryProject
 from scoping.projects.scope_io import import_scope
 from tests.documents.worker_harness import WorkerProcess, wait_for, worker_env
@@ -84,3 +84,14 @@ def start_worker(job_space, *, queue: str, name: str, **env: str) -> WorkerProce
         database_name=job_space.database, media_root=job_space.media, signing_path=job_space.signing, **env
     )
     return WorkerProcess(queue=queue, env=worker_environment, log_path=job_space.root / f"{queue}-{name}.log").start()
+
+
+def finish_with_a_fresh_worker(
+    job_space, document_id: int, *, queue: str, timeout: float = 60, **env: str
+) -> ScopeDocument:
+    """Start a new worker, wait until the document is ready or failed, and stop the worker again."""
+    fresh = start_worker(job_space, queue=queue, name="fresh", **env)
+    try:
+        return wait_for_status(document_id, DocumentStatus.READY, DocumentStatus.FAILED, timeout=timeout)
+    finally:
+        fresh.stop()

@@ -12,7 +12,13 @@ from documents import services
 from documents.models import DocumentStatus, ScopeDocument
 from documents.versioning import version_freeze
 from scoping.models import ActivityEvent, ScopeVersion
-from tests.documents.job_fixtures import import_project, start_worker, stored_pdf, wait_for_status
+from tests.documents.job_fixtures import (
+    finish_with_a_fresh_worker,
+    import_project,
+    start_worker,
+    stored_pdf,
+    wait_for_status,
+)
 from tests.documents.worker_harness import RENDER_DELAY_ENV, TEMPLATE_DIR_ENV, unique_queue
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -65,11 +71,7 @@ def test_a_worker_killed_mid_render_is_delivered_again_and_completes(lead, job_s
     # timeout, to the next worker that starts.
     wait = document.started_at.timestamp() + VISIBILITY_TIMEOUT + 1 - timezone.now().timestamp()
     time.sleep(max(0.0, wait))
-    fresh = start_worker(job_space, queue=queue, name="fresh", **SHORT_TIMEOUTS)
-    try:
-        document = wait_for_status(document.pk, DocumentStatus.READY, DocumentStatus.FAILED, timeout=90)
-    finally:
-        fresh.stop()
+    document = finish_with_a_fresh_worker(job_space, document.pk, queue=queue, timeout=90, **SHORT_TIMEOUTS)
     assert document.status == DocumentStatus.READY, document.error_message
     assert document.attempts == 2
     assert stored_pdf(document).startswith(b"%PDF-")
@@ -88,11 +90,7 @@ def test_a_stale_render_is_queued_again_when_the_page_polls(client, lead, job_sp
     assert "queued again automatically" in row
     assert 'hx-trigger="every 1s"' in row  # still being watched
 
-    fresh = start_worker(job_space, queue=queue, name="fresh")
-    try:
-        document = wait_for_status(document.pk, DocumentStatus.READY, DocumentStatus.FAILED)
-    finally:
-        fresh.stop()
+    document = finish_with_a_fresh_worker(job_space, document.pk, queue=queue)
     assert document.status == DocumentStatus.READY, document.error_message
     assert document.attempts == 2
 
@@ -122,11 +120,7 @@ def test_a_stale_render_out_of_attempts_is_failed_by_the_sweep_and_retry_complet
     document.refresh_from_db()
     assert document.status == DocumentStatus.QUEUED
     assert document.error_message == ""
-    fresh = start_worker(job_space, queue=queue, name="fresh")
-    try:
-        document = wait_for_status(document.pk, DocumentStatus.READY, DocumentStatus.FAILED)
-    finally:
-        fresh.stop()
+    document = finish_with_a_fresh_worker(job_space, document.pk, queue=queue)
     assert document.status == DocumentStatus.READY, document.error_message
     assert ActivityEvent.objects.filter(verb="document_retried", actor=lead).count() == 1
 
@@ -152,11 +146,7 @@ def test_a_killed_workers_lease_lapses_and_the_sweep_queues_the_document_again_w
     assert "queued again automatically" in row
     assert (timezone.now() - killed_at).total_seconds() < 10  # not after the 240 s of hard limit plus margin
 
-    fresh = start_worker(job_space, queue=queue, name="fresh", **SHORT_LEASE)
-    try:
-        document = wait_for_status(document.pk, DocumentStatus.READY, DocumentStatus.FAILED)
-    finally:
-        fresh.stop()
+    document = finish_with_a_fresh_worker(job_space, document.pk, queue=queue, **SHORT_LEASE)
     assert document.status == DocumentStatus.READY, document.error_message
     assert document.attempts == 2
     assert document.lease_expires_at is None

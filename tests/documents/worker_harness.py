@@ -151,22 +151,9 @@ def main(queue: str) -> None:
 
     django.setup()
     _install_test_hooks()
-    from config.celery import app
+    from config.celery import app, solo_worker_arguments
 
-    app.worker_main(
-        [
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"{queue}@%h",
-            "-Q",
-            queue,
-        ]
-    )
+    app.worker_main(solo_worker_arguments(queue))
 
 
 if __name__ == "__main__":

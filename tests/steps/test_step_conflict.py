@@ -34,12 +34,17 @@ def both_open(client, project, lead, participant):
     return client
 
 
-@pytest.mark.django_db
-def test_a_stale_save_is_not_applied_and_shows_their_values_beside_mine(both_open, client, project, participant):
+@pytest.fixture
+def they_saved(both_open, client, project, participant):
+    """The client editor saves the step first (acting role "AP team lead"); the consultant still has revision 1."""
     client.force_login(participant)
     client.post(step_url(project), step_post("workflow", {**WORKFLOW, "acting_role": "AP team lead"}, revision=1))
-
     client.force_login(project.lead_consultant)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_stale_save_is_not_applied_and_shows_their_values_beside_mine(they_saved, client, project, participant):
     mine = {**WORKFLOW, "action": "Accepts or edits the coding, then releases the invoice"}
     response = client.post(step_url(project), step_post("workflow", mine, revision=1, action="continue"))
     page = response.content.decode()
@@ -60,10 +65,7 @@ def test_a_stale_save_is_not_applied_and_shows_their_values_beside_mine(both_ope
 
 
 @pytest.mark.django_db
-def test_keep_mine_saves_my_values_over_theirs(both_open, client, project, participant):
-    client.force_login(participant)
-    client.post(step_url(project), step_post("workflow", {**WORKFLOW, "acting_role": "AP team lead"}, revision=1))
-    client.force_login(project.lead_consultant)
+def test_keep_mine_saves_my_values_over_theirs(they_saved, client, project):
     mine = {**WORKFLOW, "acting_role": "Senior AP clerk"}
     conflict = client.post(step_url(project), step_post("workflow", mine, revision=1))
     assert conflict.status_code == 409
@@ -78,10 +80,7 @@ def test_keep_mine_saves_my_values_over_theirs(both_open, client, project, parti
 
 
 @pytest.mark.django_db
-def test_take_theirs_reloads_the_step_with_their_saved_values(both_open, client, project, participant):
-    client.force_login(participant)
-    client.post(step_url(project), step_post("workflow", {**WORKFLOW, "acting_role": "AP team lead"}, revision=1))
-    client.force_login(project.lead_consultant)
+def test_take_theirs_reloads_the_step_with_their_saved_values(they_saved, client, project):
     conflict = client.post(step_url(project), step_post("workflow", {**WORKFLOW, "acting_role": "Mine"}, revision=1))
     take_theirs = re.search(
         r'<a class="btn btn-outline-secondary" href="([^"]+)">Take theirs</a>', conflict.content.decode()
@@ -131,29 +130,27 @@ def _forms(section_key, values, revision):
     )
 
 
+def _save_from_revision_0(project, forms, actor):
+    """Save the production target as someone who opened it before anyone had saved it."""
+    section_save(
+        project=project,
+        section_key="production_target",
+        form=forms.form,
+        formsets=forms.formsets,
+        expected_revision=0,
+        actor=actor,
+    )
+
+
 @pytest.mark.django_db
 def test_the_service_raises_edit_conflict_carrying_the_other_persons_values(project, lead, participant):
     first = _forms("production_target", {"workflow_name": "Code invoices"}, 0)
     assert first.is_valid()
-    section_save(
-        project=project,
-        section_key="production_target",
-        form=first.form,
-        formsets=first.formsets,
-        expected_revision=0,
-        actor=participant,
-    )
+    _save_from_revision_0(project, first, participant)
     stale = _forms("production_target", {"workflow_name": "Match invoices to orders", "volume_per_month": 9000}, 0)
     assert stale.is_valid()
     with pytest.raises(EditConflict) as caught:
-        section_save(
-            project=project,
-            section_key="production_target",
-            form=stale.form,
-            formsets=stale.formsets,
-            expected_revision=0,
-            actor=lead,
-        )
+        _save_from_revision_0(project, stale, lead)
     conflict = caught.value
     assert conflict.current_revision == 1
     assert conflict.updated_by_name == participant.display_name
@@ -174,14 +171,7 @@ def test_two_simultaneous_saves_from_the_same_revision_cannot_both_win(project, 
             forms = _forms("production_target", {"workflow_name": name}, 0)
             assert forms.is_valid()
             start.wait(timeout=10)
-            section_save(
-                project=project,
-                section_key="production_target",
-                form=forms.form,
-                formsets=forms.formsets,
-                expected_revision=0,
-                actor=actor,
-            )
+            _save_from_revision_0(project, forms, actor)
             outcomes[name] = "saved"
         except EditConflict:
             outcomes[name] = "conflict"
