@@ -239,7 +239,8 @@ def bench_pdf(config: Config) -> tuple[list[dict], dict]:
     from weasyprint.text.fonts import FontConfiguration
 
     from bench.scopes import long_scope
-    from documents.rendering import STYLESHEET, DocumentMeta, render_scope_html, render_scope_pdf, static_root
+    from documents.print_context import DocumentMeta
+    from documents.rendering import STYLESHEET, render_scope_html, render_scope_pdf, static_root
     from scoping.scope.schema import validate_scope
 
     scope = validate_scope(json.loads(EXAMPLE_SCOPE.read_text()))

@@ -32,7 +32,8 @@ from django.utils.text import slugify
 
 from config.celery import app
 from documents.models import DocumentKind, DocumentStatus, ScopeDocument, document_path
-from documents.rendering import DocumentMeta, RenderError, render_scope_pdf
+from documents.print_context import DocumentMeta
+from documents.rendering import RenderError, render_scope_pdf
 from documents.selectors import PENDING_STATUSES
 from documents.signing import sign_pdf
 from documents.storage_faults import STORAGE_ERRORS

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from documents.rendering import build_document_context
+from documents.print_context import build_document_context
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, column_spec
 from scoping.scope import catalogue
 from scoping.scope.fields import FieldSpec
