@@ -240,7 +240,8 @@ def bench_pdf(config: Config) -> tuple[list[dict], dict]:
     from weasyprint.text.fonts import FontConfiguration
 
     from bench.scopes import long_scope
-    from documents.rendering import STYLESHEET, DocumentMeta, render_scope_html, render_scope_pdf, static_root
+    from documents.print_context import DocumentMeta
+    from documents.rendering import STYLESHEET, render_scope_html, render_scope_pdf, static_root
     from scoping.scope.schema import validate_scope
 
     scope = validate_scope(json.loads(EXAMPLE_SCOPE.read_text()))
@@ -325,7 +326,7 @@ def stop_worker(process: subprocess.Popen) -> None:
 def bench_job(config: Config) -> list[dict]:
     from django.conf import settings
 
-    from documents import services
+    from documents import render_job, services
     from documents.models import DocumentStatus, ScopeDocument
     from documents.rendering import render_scope_pdf
     from documents.versioning import version_freeze
@@ -355,7 +356,7 @@ def bench_job(config: Config) -> list[dict]:
 
         request_and_wait()  # warm-up: the worker loads fonts and the stylesheet once
         document = ScopeDocument.objects.select_related("version").get(pk=ready[0].pk)
-        meta = services.document_meta(document)
+        meta = render_job.document_meta(document)
         pages = render_scope_pdf(snapshot=document.version.scope, meta=meta).page_count  # warm-up here too
 
         def pure_render() -> None:

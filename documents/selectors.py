@@ -10,6 +10,14 @@ from scoping.models import DiscoveryProject, ScopeVersion, SignOffDecision
 PENDING_STATUSES = (DocumentStatus.QUEUED, DocumentStatus.RENDERING)
 
 
+def pending_twin(*, version: ScopeVersion, kind: str, exclude_pk: int | None = None) -> ScopeDocument | None:
+    """The queued or rendering document of this version and kind, if there is one (there is at most one)."""
+    pending = ScopeDocument.objects.filter(version=version, kind=kind, status__in=PENDING_STATUSES)
+    if exclude_pk is not None:
+        pending = pending.exclude(pk=exclude_pk)
+    return pending.first()
+
+
 def project_versions(*, project: DiscoveryProject) -> QuerySet[ScopeVersion]:
     """Newest first, each with how many ready documents it has."""
     return (
@@ -46,3 +54,13 @@ def client_last_seen_version(*, project: DiscoveryProject) -> ScopeVersion | Non
         .order_by("-number")
         .first()
     )
+
+
+def default_comparison(*, versions: list[ScopeVersion], client_seen: ScopeVersion | None) -> dict[str, str]:
+    """The versions compared when none are asked for: since the client last saw the scope, else the latest change."""
+    latest = versions[0]
+    if client_seen is not None and client_seen.number < latest.number:
+        default_from = str(client_seen.number)
+    else:
+        default_from = str(versions[1].number) if len(versions) > 1 else "0"
+    return {"from_version": default_from, "to_version": str(latest.number)}

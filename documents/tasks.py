@@ -1,6 +1,6 @@
 """Celery jobs of the reports app: render one scope document, and sweep documents whose job was lost.
 
-The render task takes an id and calls ``documents.services.document_render``; running it twice is harmless (a ready
+The render task takes an id and calls ``documents.render_job.document_render``; running it twice is harmless (a ready
 document is left alone). ``acks_late`` + ``reject_on_worker_lost``: a worker killed mid-render does not lose the
 job; the broker delivers it again. Transient errors (file store, database) are retried with exponential backoff;
 whatever finally fails is written on the row in words a person understands, with a Retry button on the page.
@@ -14,7 +14,7 @@ from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from documents import services
+from documents import render_job, services
 from documents.storage_faults import STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -39,9 +39,9 @@ class RenderDocumentTask(Task):
         if document_id is None:
             return
         try:
-            services.document_fail(
+            render_job.document_fail(
                 document_id=document_id,
-                message=services.failure_message(exc, attempts=self.request.retries + 1),
+                message=render_job.failure_message(exc, attempts=self.request.retries + 1),
             )
         except Exception:  # the database may be what failed; the stale sweep will catch the row later
             logger.exception("Could not record the failure of document %s", document_id)
@@ -51,7 +51,7 @@ class RenderDocumentTask(Task):
         if document_id is None:
             return
         try:
-            services.document_note_retry(
+            render_job.document_note_retry(
                 document_id=document_id, error=exc, attempt=self.request.retries + 2, total=self.max_retries + 1
             )
         except Exception:
@@ -75,7 +75,7 @@ class RenderDocumentTask(Task):
 )
 def render_document(self, document_id: int) -> str:
     """Render one ScopeDocument by id (idempotent)."""
-    document = services.document_render(document_id=document_id)
+    document = render_job.document_render(document_id=document_id)
     return document.status if document is not None else "missing"
 
 

@@ -26,6 +26,7 @@ from scoping.audit import version_event_record
 from scoping.models import DiscoveryProject, ScopeVersion
 from scoping.projects.scope_io import export_scope
 from scoping.scope import catalogue
+from scoping.scope.field_checks import Boolean, Choice, ChoiceList, Field, Group, Integer, Rows
 from scoping.scope.readiness import evaluate
 from scoping.scope.schema import (
     ACCEPTED_RISKS,
@@ -34,13 +35,6 @@ from scoping.scope.schema import (
     PROJECT_FIELDS,
     SECTION_KEYS,
     SECTIONS,
-    Boolean,
-    Choice,
-    ChoiceList,
-    Field,
-    Group,
-    Integer,
-    Rows,
     canonical_json,
     validate_scope,
 )

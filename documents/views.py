@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from documents import selectors, services
+from documents import render_job, selectors, services
 from documents.forms import DocumentRequestForm, VersionCompareForm, VersionFreezeForm
 from documents.models import DocumentStatus, ScopeDocument
 from documents.storage_faults import (
@@ -162,45 +162,22 @@ def version_compare(request, project_id: int):
     access = resolve_project(request.user, project_id)
     project = access.project
     versions = list(selectors.project_versions(project=project))
+    context = {"project": project, "access": access, "versions": versions}
     if not versions:
-        return render(
-            request, "reports/web/version_diff.html", {"project": project, "access": access, "versions": versions}
-        )
-    latest = versions[0]
+        return render(request, "reports/web/version_diff.html", context)
     client_seen = selectors.client_last_seen_version(project=project)
     if "from" in request.GET or "to" in request.GET:
         data = {"from_version": request.GET.get("from", ""), "to_version": request.GET.get("to", "")}
-        form = VersionCompareForm(data, versions=versions)
     else:
-        if client_seen is not None and client_seen.number < latest.number:
-            default_from = str(client_seen.number)
-        else:
-            default_from = str(versions[1].number) if len(versions) > 1 else "0"
-        form = VersionCompareForm({"from_version": default_from, "to_version": str(latest.number)}, versions=versions)
-    old = new = None
-    groups: list[dict] = []
-    change_count = 0
+        data = selectors.default_comparison(versions=versions, client_seen=client_seen)
+    form = VersionCompareForm(data, versions=versions)
+    context.update(form=form, old=None, new=None, groups=[], change_count=0, client_seen=client_seen)
+    context["latest"] = versions[0]
     if form.is_valid():
         old, new = form.selected()
         changes = version_diff(old, new)
-        change_count = len(changes)
-        groups = _grouped(changes)
-    return render(
-        request,
-        "reports/web/version_diff.html",
-        {
-            "project": project,
-            "access": access,
-            "versions": versions,
-            "form": form,
-            "old": old,
-            "new": new,
-            "groups": groups,
-            "change_count": change_count,
-            "client_seen": client_seen,
-            "latest": latest,
-        },
-    )
+        context.update(old=old, new=new, groups=_grouped(changes), change_count=len(changes))
+    return render(request, "reports/web/version_diff.html", context)
 
 
 # --- Documents ------------------------------------------------------------------------------------------------------
@@ -289,7 +266,7 @@ def document_download(request, project_id: int, document_id: int):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=services.document_download_filename(document),
+        filename=render_job.document_download_filename(document),
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -18,17 +18,8 @@ from django.db.models import QuerySet
 
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, AcceptedRisk, ScopeSection
-from scoping.scope.schema import (
-    OPEN_QUESTIONS,
-    SCHEMA_ID,
-    SECTION_KEYS,
-    SECTIONS,
-    Field,
-    Group,
-    Rows,
-    canonical_decimal,
-    validate_scope,
-)
+from scoping.scope.field_checks import Field, Group, Rows, canonical_decimal
+from scoping.scope.schema import OPEN_QUESTIONS, SCHEMA_ID, SECTION_KEYS, SECTIONS, validate_scope
 
 __all__ = ["ensure_sections", "export_scope", "scope_of", "with_scope"]
 

@@ -60,7 +60,8 @@ def test_compose_passes_every_variable_in_the_readme_table():
 
 @pytest.mark.django_db
 def test_the_consultancy_name_is_defined_and_printed_on_the_pdf(settings):
-    from documents.services import document_create, document_meta
+    from documents.render_job import document_meta
+    from documents.services import document_create
     from documents.versioning import version_freeze
     from tests.documents.job_fixtures import import_project
     from tests.factories import UserFactory

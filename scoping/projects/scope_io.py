@@ -18,18 +18,8 @@ from scoping.live_scope import ensure_sections, export_scope
 from scoping.models import Client, DiscoveryProject
 from scoping.models.sections import ROW_MODELS, AcceptedRisk, OpenQuestion
 from scoping.projects.services import client_create, project_create, readiness_refresh
-from scoping.scope.schema import (
-    OPEN_QUESTIONS,
-    SECTIONS,
-    SHORT_TEXT_MAX,
-    DecimalNumber,
-    Field,
-    Group,
-    IsoDate,
-    Rows,
-    ScopeValidationError,
-    validate_scope,
-)
+from scoping.scope.field_checks import DecimalNumber, Field, Group, IsoDate, Rows
+from scoping.scope.schema import OPEN_QUESTIONS, SECTIONS, SHORT_TEXT_MAX, ScopeValidationError, validate_scope
 
 # export_scope and ensure_sections live in scoping.live_scope (the writes read them too); importable from here as ever.
 __all__ = ["ensure_sections", "export_scope", "import_scope"]

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from documents.models import DocumentStatus, ScopeDocument
-from documents.rendering import DocumentMeta, build_document_context
+from documents.print_context import DocumentMeta, build_document_context
 from documents.versioning import changes_by_section, version_diff
 from scoping.live_scope import export_scope
 from scoping.models import ActivityEvent, DiscoveryProject, Review, ScopeVersion, Stage

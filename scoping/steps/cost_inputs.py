@@ -17,9 +17,10 @@ from typing import Any
 
 from scoping.models.sections import CostModel
 from scoping.scope.costs import TIERS
+from scoping.scope.field_checks import DecimalNumber, Integer
 from scoping.scope.money import CURRENCY_EXAMPLES, is_currency_code
 from scoping.scope.numbers import NumberRefused, NumberRule, read_number
-from scoping.scope.schema import ONE_OR_MORE, SECTIONS, DecimalNumber, Integer
+from scoping.scope.schema import ONE_OR_MORE, SECTIONS
 
 UNUSABLE = "unusable"  # not a number, so compute_costs lists the field as invalid rather than missing
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.messages import constants as message_levels
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -166,6 +167,33 @@ def forms_showing(*, project: DiscoveryProject, section_key: str, values: dict[s
     section = model(project=project, **{name: values[name] for name in SECTION_FORM_FIELDS[section_key]})
     rows = {rows_key: [SimpleNamespace(**row) for row in values[rows_key]] for rows_key in rows_keys(section_key)}
     return build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
+
+
+def conflict_forms(
+    *, project: DiscoveryProject, section_key: str, forms: StepForms, opened: dict[str, str] | None, conflict
+) -> StepForms:
+    """The forms to re-show after a conflict: their values where only they changed a field, else what was posted."""
+    if opened is not None and conflict.shown_values is not None:
+        return forms_showing(project=project, section_key=section_key, values=conflict.shown_values)
+    return forms
+
+
+def section_save_notices(result: SaveResult, *, action: str) -> list[tuple[int, str]]:
+    """The messages (level, text) that tell the editor what a save did."""
+    notices = []
+    if result.saved:
+        saved = f"{SECTION_LABELS[result.section_key]} saved."
+        if result.merged_with:
+            saved += (
+                f" {result.merged_with} saved other fields of this step after you opened it;"
+                " their changes are kept alongside yours."
+            )
+        notices.append((message_levels.SUCCESS, saved))
+    elif action == "save":
+        notices.append((message_levels.INFO, "Nothing had changed, so there was nothing to save."))
+    if result.workflow_notice:
+        notices.append((message_levels.WARNING, result.workflow_notice))
+    return notices
 
 
 def _saved_values(section: ScopeSection, rows: dict[str, list[ScopeRow]], section_key: str) -> dict[str, Any]:

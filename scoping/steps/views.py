@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms as django_forms
@@ -10,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoping.access import ProjectAccess, resolve_project
@@ -18,58 +18,52 @@ from scoping.live_scope import scope_of, with_scope
 from scoping.models import DiscoveryProject
 from scoping.models.sections import SECTION_MODELS, OpenQuestion
 from scoping.review import hooks as workflow_hooks
-from scoping.scope.readiness import SECTION_LABELS
 from scoping.steps import questions as question_services
 from scoping.steps.forms import StepForms, build_step_forms
 from scoping.steps.question_forms import ParkQuestionForm
+from scoping.steps.selectors import step_after_save, step_edit_state, step_navigation
 from scoping.steps.services import (
     EditConflict,
     EditNeedsConfirmation,
     EditRefused,
-    forms_showing,
+    conflict_forms,
     section_fingerprints,
     section_save,
+    section_save_notices,
     section_with_rows,
 )
-from scoping.steps.status import STEP_KEYS, scope_shown, scope_status, section_shown, step_intro, step_url
+from scoping.steps.status import STEP_KEYS, scope_shown, scope_status, section_shown, step_url
 
 ACTIONS = ("save", "continue", "back")
 PROJECTS = DiscoveryProject.objects.select_related("client", "lead_consultant")
 OPENED_PREFIX = "opened__"
 
 
-def _posted_revision(value: str | None) -> int:
-    """The revision the form was opened at; anything unreadable counts as "unknown", which can only conflict."""
-    try:
-        revision = int(value or "")
-    except ValueError:
-        return -1
-    return revision if revision >= 0 else -1
+@dataclass(frozen=True)
+class PostedStep:
+    """What a step form carries besides the values: the revision and fingerprints it was opened with, and the button."""
 
+    revision: int  # -1 when unreadable: "unknown", which can only conflict
+    opened: dict[str, str] | None  # None from a form that did not carry them
+    action: str
+    confirmed: bool
 
-def _posted_opened(request: HttpRequest) -> dict[str, str] | None:
-    """The fingerprints of the values the form was opened with, or None from a form that did not carry them."""
-    opened = {
-        name.removeprefix(OPENED_PREFIX): value
-        for name, value in request.POST.items()
-        if name.startswith(OPENED_PREFIX)
-    }
-    return opened or None
-
-
-def _neighbour(section_key: str, offset: int) -> str | None:
-    index = STEP_KEYS.index(section_key) + offset
-    return STEP_KEYS[index] if 0 <= index < len(STEP_KEYS) else None
-
-
-def _after_save(project: DiscoveryProject, section_key: str, action: str) -> str:
-    if action == "continue":
-        following = _neighbour(section_key, 1)
-        return step_url(project, following) if following else reverse("projects:scope_review", args=[project.pk])
-    if action == "back":
-        previous = _neighbour(section_key, -1)
-        return step_url(project, previous) if previous else project.get_absolute_url()
-    return step_url(project, section_key)
+    @classmethod
+    def read(cls, post) -> PostedStep:
+        try:
+            revision = int(post.get("revision") or "")
+        except ValueError:
+            revision = -1
+        opened = {
+            name.removeprefix(OPENED_PREFIX): value for name, value in post.items() if name.startswith(OPENED_PREFIX)
+        }
+        action = post.get("step_action", "save")
+        return cls(
+            revision=revision if revision >= 0 else -1,
+            opened=opened or None,
+            action=action if action in ACTIONS else "save",
+            confirmed=post.get("confirm_reopen") == "yes",
+        )
 
 
 @login_required
@@ -117,70 +111,52 @@ def _step_post(request: HttpRequest, access: ProjectAccess, section_key: str) ->
     # The service reads the saved section under a lock, so the form validates against a blank instance: one read.
     blank = SECTION_MODELS[section_key](project=project)
     forms = build_step_forms(section_key, section=blank, rows={}, data=request.POST)
-    revision = _posted_revision(request.POST.get("revision"))
-    action = request.POST.get("step_action", "save")
-    action = action if action in ACTIONS else "save"
-    opened = _posted_opened(request)
-    confirmed = request.POST.get("confirm_reopen") == "yes"
+    posted = PostedStep.read(request.POST)
     if not forms.is_valid():
-        return _render_step(
-            request, access, section_key, forms=forms, revision=revision, opened=opened, confirmed=confirmed
-        )
+        return _render_unsaved(request, access, section_key, forms=forms, posted=posted)
     try:
         result = section_save(
             project=project,
             section_key=section_key,
             form=forms.form,
             formsets=forms.formsets,
-            expected_revision=revision,
+            expected_revision=posted.revision,
             actor=request.user,
             request=request,
-            opened=opened,
-            reopen_confirmed=confirmed,
+            opened=posted.opened,
+            reopen_confirmed=posted.confirmed,
         )
     except EditRefused as refused:  # a client, and the scope left draft after they opened the step
         raise PermissionDenied(str(refused)) from None
-    except EditNeedsConfirmation as unconfirmed:
-        return _render_step(
-            request,
-            access,
-            section_key,
-            forms=forms,
-            revision=revision,
-            opened=opened,
-            confirm_error=unconfirmed.consequence.missing_confirmation,
-            status=400,
-        )
-    except EditConflict as conflict:
+    except (EditNeedsConfirmation, EditConflict) as problem:
+        return _render_unsaved(request, access, section_key, forms=forms, posted=posted, problem=problem)
+    for level, text in section_save_notices(result, action=posted.action):
+        messages.add_message(request, level, text)
+    return redirect(step_after_save(project, section_key, posted.action))
+
+
+def _render_unsaved(
+    request: HttpRequest,
+    access: ProjectAccess,
+    section_key: str,
+    *,
+    forms: StepForms,
+    posted: PostedStep,
+    problem: EditNeedsConfirmation | EditConflict | None = None,
+) -> HttpResponse:
+    """The step again, with what was typed: invalid values (200), a reopen not confirmed (400), or a conflict (409)."""
+    page = {"forms": forms, "revision": posted.revision, "opened": posted.opened, "confirmed": posted.confirmed}
+    if isinstance(problem, EditNeedsConfirmation):
+        page.update(confirm_error=problem.consequence.missing_confirmation, confirmed=False, status=400)
+    elif isinstance(problem, EditConflict):
         # The re-rendered form carries the new revision and the fingerprints of their values, so submitting it
         # again means "keep mine" for the fields both changed. It shows their values where only they changed one.
-        shown_forms = forms
-        if opened is not None and conflict.shown_values is not None:
-            shown_forms = forms_showing(project=project, section_key=section_key, values=conflict.shown_values)
-        return _render_step(
-            request,
-            access,
-            section_key,
-            forms=shown_forms,
-            revision=conflict.current_revision,
-            conflict=conflict,
-            status=409,
-            opened=conflict.opened,
-            confirmed=confirmed,
+        shown_forms = conflict_forms(
+            project=access.project, section_key=section_key, forms=forms, opened=posted.opened, conflict=problem
         )
-    if result.saved:
-        saved = f"{SECTION_LABELS[section_key]} saved."
-        if result.merged_with:
-            saved += (
-                f" {result.merged_with} saved other fields of this step after you opened it;"
-                " their changes are kept alongside yours."
-            )
-        messages.success(request, saved)
-    elif action == "save":
-        messages.info(request, "Nothing had changed, so there was nothing to save.")
-    if result.workflow_notice:
-        messages.warning(request, result.workflow_notice)
-    return redirect(_after_save(project, section_key, action))
+        page.update(forms=shown_forms, revision=problem.current_revision, opened=problem.opened)
+        page.update(conflict=problem, status=409)
+    return _render_step(request, access, section_key, **page)
 
 
 def _render_step(
@@ -199,33 +175,24 @@ def _render_step(
     confirmed: bool = False,
     scope: dict | None = None,
 ) -> HttpResponse:
-    project = access.project
-    status_now = scope_status(project, scope)
-    # Said before editing: what saving does to a scope that is in review, approved, or in or after sign-off.
-    consequence = workflow_hooks.edit_consequence(project=project, stage=project.stage) if forms else None
+    status_now = scope_status(access.project, scope)
     context = {
-        "project": project,
-        "access": access,
         "tab": "steps",
-        "section_key": section_key,
         "status": status_now,
         "step": status_now.step(section_key),
-        "intro": step_intro(section_key),
-        "previous_step": _neighbour(section_key, -1),
-        "next_step": _neighbour(section_key, 1),
-        "can_edit": forms is not None,  # the form is shown: may edit, and the stage lets them
-        "revision": revision,
-        # A list of pairs, not a dict: a field may be called "items" (see the activity page).
-        "opened_fields": sorted((opened or {}).items()),
-        "consequence": consequence,
-        "confirm_error": confirm_error,
-        "confirmed": confirmed and not confirm_error,
-        "refusal": refusal,
+        **step_navigation(section_key),
+        **step_edit_state(
+            project=access.project,
+            forms=forms,
+            revision=revision,
+            opened=opened,
+            refusal=refusal,
+            confirm_error=confirm_error,
+            confirmed=confirmed,
+        ),
         "conflict": conflict,
-        "forms": forms,
-        "form": forms.form if forms else None,
         "shown": shown,
-        **_park_context(request, access, section_key),
+        **_park_context(request, access, section_key),  # also the project, the access and the section key
     }
     return render(request, "scoping/steps/step.html", context, status=status)
 

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from scoping.projects.scope_io import export_scope
 from scoping.scope.catalogue import SECTION_KEYS
-from scoping.scope.schema import SECTIONS, Boolean, Choice, ChoiceList, Group, Rows, validate_scope
+from scoping.scope.field_checks import Boolean, Choice, ChoiceList, Group, Rows
+from scoping.scope.schema import SECTIONS, validate_scope
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, ClientFactory, ParticipantFactory, ProjectFactory, UserFactory
 from tests.steps.step_helpers import invoice_scope

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from documents import services
+from documents import render_job, services
 from documents.certificates import certificate_from_pkcs12
 from documents.models import DocumentStatus, ScopeDocument
 from documents.signature_checks import inspect_signatures
@@ -340,7 +340,7 @@ def test_a_final_task_failure_is_written_on_the_row_in_words_a_person_understand
 def test_a_ready_document_is_never_marked_failed(lead, job_settings):
     version = version_freeze(project=import_project(lead), actor=lead)
     document = ScopeDocument.objects.create(version=version, status=DocumentStatus.READY, sha256="a" * 64)
-    services.document_fail(document_id=document.pk, message="late failure report")
+    render_job.document_fail(document_id=document.pk, message="late failure report")
     document.refresh_from_db()
     assert (document.status, document.error_message) == (DocumentStatus.READY, "")
 
@@ -373,7 +373,7 @@ def test_the_admin_shows_documents_read_only(client, admin_user, lead, job_setti
 def test_retrying_a_failed_document_while_the_same_pdf_is_being_made_again_is_refused(lead, kestrel, job_settings):
     version = version_freeze(project=kestrel, actor=lead)
     failed = services.document_create(version=version, kind="draft", requested_by=lead)
-    services.document_fail(document_id=failed.pk, message="Earlier failure.")
+    render_job.document_fail(document_id=failed.pk, message="Earlier failure.")
     newer = services.document_create(version=version, kind="draft", requested_by=lead)
     assert newer.pk != failed.pk and not newer.reused
     failed.refresh_from_db()
@@ -382,5 +382,5 @@ def test_retrying_a_failed_document_while_the_same_pdf_is_being_made_again_is_re
     failed.refresh_from_db()
     assert failed.status == DocumentStatus.FAILED
     # A late delivery of the failed job does not render it next to the newer one.
-    assert services.document_render(document_id=failed.pk).status == DocumentStatus.FAILED
+    assert render_job.document_render(document_id=failed.pk).status == DocumentStatus.FAILED
     assert ScopeDocument.objects.get(pk=failed.pk).attempts == 0

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 
 from bench.scopes import long_scope
 from documents import rendering
+from documents.print_context import DocumentMeta
 from documents.rendering import (
-    DocumentMeta,
     RenderError,
     StaticOnlyFetcher,
     html_to_pdf,

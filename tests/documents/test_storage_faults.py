@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
-from documents import services
+from documents import render_job, services
 from documents.models import DocumentStatus, ScopeDocument
 from documents.storage_faults import FILE_MISSING_MESSAGE, STORE_UNAVAILABLE_MESSAGE
 from documents.tasks import render_document
@@ -93,7 +93,7 @@ def _rendered(lead, *, render: bool = True) -> ScopeDocument:
     version = version_freeze(project=import_project(lead), actor=lead)
     document = services.document_create(version=version, kind="draft", requested_by=lead)
     if render:
-        document = services.document_render(document_id=document.pk)
+        document = render_job.document_render(document_id=document.pk)
         assert document.status == DocumentStatus.READY, document.error_message
     return document
 
@@ -139,7 +139,7 @@ def test_a_file_missing_from_the_bucket_gives_a_clear_404(client, lead, s3, no_b
 def test_s3_errors_are_transient_for_the_render_job():
     for error in (EndpointConnectionError, ClientError):
         assert issubclass(error, render_document.autoretry_for), error
-    message = services.failure_message(EndpointConnectionError(endpoint_url="http://s3"), attempts=4)
+    message = render_job.failure_message(EndpointConnectionError(endpoint_url="http://s3"), attempts=4)
     assert message.startswith("The PDF could not be saved because the file store")
     assert "4 attempts" in message
 

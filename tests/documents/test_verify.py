@@ -18,7 +18,8 @@ from documents import verification
 from documents.certificates import certificate_from_pkcs12
 from documents.forms import UPLOAD_LIMIT_BYTES
 from documents.models import ScopeDocument
-from documents.services import document_create, document_render
+from documents.render_job import document_render
+from documents.services import document_create
 from documents.signature_checks import inspect_signatures
 from documents.verification import verify_pdf
 from tests.review_support import CERTIFICATE_PASSWORD, client_signatory, sign, to_awaiting_signoff

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from documents import services
+from documents import render_job, services
 from documents.models import DocumentStatus, ScopeDocument
 from documents.versioning import version_freeze
 from scoping.models import ActivityEvent, ScopeVersion
@@ -222,7 +222,7 @@ def test_when_redis_is_down_the_service_raises_and_a_retry_changes_nothing(lead,
     project = import_project(lead)
     version = version_freeze(project=project, actor=lead)
     failed = services.document_create(version=version, kind="draft", requested_by=lead)
-    services.document_fail(document_id=failed.pk, message="Earlier failure.")
+    render_job.document_fail(document_id=failed.pk, message="Earlier failure.")
     failed.refresh_from_db()
     monkeypatch.setenv("CELERY_BROKER_WRITE_URL", DEAD_BROKER)
 

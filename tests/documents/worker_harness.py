@@ -128,15 +128,15 @@ def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, message: 
 def _install_test_hooks() -> None:
     delay = float(os.environ.get(RENDER_DELAY_ENV) or 0)
     if delay > 0:
-        import documents.services as services
+        import documents.render_job as render_job
 
-        real_render = services.render_scope_pdf
+        real_render = render_job.render_scope_pdf
 
         def slow_render(**kwargs):
             time.sleep(delay)
             return real_render(**kwargs)
 
-        services.render_scope_pdf = slow_render
+        render_job.render_scope_pdf = slow_render
     template_dir = os.environ.get(TEMPLATE_DIR_ENV)
     if template_dir:
         from django.conf import settings

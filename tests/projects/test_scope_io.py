@@ -22,18 +22,13 @@ from scoping.models.sections import (
 )
 from scoping.projects.scope_io import ensure_sections, export_scope, import_scope
 from scoping.scope import catalogue
+from scoping.scope.field_checks import ChoiceList, DecimalNumber, Field, Group, Rows, Text
 from scoping.scope.schema import (
     CHOICES,
     OPEN_QUESTIONS,
     SECTION_KEYS,
     SECTIONS,
-    ChoiceList,
-    DecimalNumber,
-    Field,
-    Group,
-    Rows,
     ScopeValidationError,
-    Text,
     empty_scope,
     validate_scope,
 )

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from documents.rendering import DocumentMeta, render_scope_html
+from documents.print_context import DocumentMeta
+from documents.rendering import render_scope_html
 from scoping.models import DiscoveryProject
 from scoping.review import stages, submission
 from scoping.scope.readiness import CODE_TITLES, CODES, evaluate

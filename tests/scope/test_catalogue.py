@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from documents.rendering import build_document_context
+from documents.print_context import build_document_context
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, column_spec
 from scoping.scope import catalogue
+from scoping.scope.field_checks import Group, Rows
 from scoping.scope.fields import FieldSpec
 from scoping.scope.schema import SECTIONS as SCHEMA_SECTIONS
-from scoping.scope.schema import Group, Rows, validate_scope
+from scoping.scope.schema import validate_scope
 from scoping.steps.forms import build_step_forms
 from tests.documents.test_render import example, meta
 

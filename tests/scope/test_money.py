@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from documents.rendering import DocumentMeta, render_scope_html
+from documents.print_context import DocumentMeta
+from documents.rendering import render_scope_html
 from scoping.models.sections import CostModel
 from scoping.projects.forms import ProjectForm
 from scoping.scope.chart import cost_chart_svg

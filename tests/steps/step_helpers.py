@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scoping.scope.schema import SECTIONS, Boolean, Group, Rows
+from scoping.scope.field_checks import Boolean, Group, Rows
+from scoping.scope.schema import SECTIONS
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "invoice-coding.json"
 

@@ -1,6 +1,6 @@
 """``manage.py render_scope PROJECT_ID --out FILE [--kind draft]``: render a scope PDF synchronously.
 
-It goes through the same function as the render job (``documents.services.document_render``): the live scope is
+It goes through the same function as the render job (``documents.render_job.document_render``): the live scope is
 frozen first (a new version only if it differs from the latest one), a ScopeDocument is recorded, rendered, stored
 and then copied to FILE.
 """
@@ -13,7 +13,8 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from documents.models import DocumentKind, DocumentStatus
-from documents.services import DocumentRefused, document_create, document_render
+from documents.render_job import document_render
+from documents.services import DocumentRefused, document_create
 from documents.versioning import version_freeze
 from scoping.models import DiscoveryProject
 from scoping.scope.schema import ScopeValidationError
