@@ -12,7 +12,7 @@ import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = ("accounts", "config", "reports", "scoping", "scripts", "manage.py")
+CHECKED = ("accounts", "config", "documents", "scoping", "scripts", "manage.py")
 
 
 def _sources(root: Path) -> list[Path]:
