@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from scoping.scope.costs import TIERS, compute_costs, format_money
+from scoping.scope.costs import NUMERIC_FIELDS, TIERS, compute_costs, format_money
 from scoping.scope.readiness.findings import Gap
 from scoping.scope.readiness.lenient import (
     as_count,
@@ -19,29 +19,7 @@ from scoping.scope.readiness.lenient import (
 PRICE_AGE_LIMIT_DAYS = 180
 
 # The cost_model fields the per-use, fixed and value figures are computed from (DESIGN.md "Cost model").
-COST_INPUTS: tuple[str, ...] = (
-    "calls_per_use",
-    "input_tokens",
-    "output_tokens",
-    "cached_share_pct",
-    "input_price",
-    "cached_input_price",
-    "output_price",
-    "retry_overhead_pct",
-    "retrieval_per_use",
-    "other_per_use",
-    "review_rate_pct",
-    "review_minutes",
-    "reviewer_hourly_rate",
-    "hosting",
-    "monitoring",
-    "licences",
-    "maintenance_hours",
-    "maintenance_rate",
-    "manual_minutes",
-    "manual_hourly_rate",
-    "other_value_per_use",
-)
+COST_INPUTS: tuple[str, ...] = NUMERIC_FIELDS
 
 
 def cost_model_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: date) -> list[Gap]:
