@@ -174,16 +174,6 @@ class CostResult:
         }
 
 
-@dataclass(frozen=True)
-class SensitivityRow:
-    """One what-if line: the variable cost and the cost per use at launch volume under a changed assumption."""
-
-    label: str
-    variable: Decimal | None
-    cost_per_use: Decimal | None
-    monthly_cost: Decimal | None
-
-
 def decimal_string(value: Decimal | None) -> str | None:
     """Exact fixed-point string (no exponent), with at least two decimals: ``Decimal("3")`` -> ``"3.00"``."""
     if value is None:
@@ -414,51 +404,6 @@ def compute_costs(cost_model: Mapping[str, Any]) -> CostResult:
         tiers=tiers,
         invalid=tuple(inputs.invalid),
     )
-
-
-def _doubled(
-    cost_model: Mapping[str, Any],
-    fields: tuple[str, ...],
-    *,
-    cap: Decimal | None = None,
-) -> dict[str, Any]:
-    """A copy of the cost model with the given fields doubled; unusable fields are left for compute to report."""
-    changed = dict(cost_model)
-    with decimal.localcontext(_CONTEXT):
-        for name in fields:
-            value = _parse_number(cost_model.get(name)) if not _is_blank(cost_model.get(name)) else None
-            if value is None or value < 0:
-                continue
-            doubled = value * 2
-            changed[name] = str(min(doubled, cap) if cap is not None else doubled)
-    return changed
-
-
-SENSITIVITY_CASES: tuple[tuple[str, tuple[str, ...], Decimal | None], ...] = (
-    ("As entered", (), None),
-    ("Tokens ×2", ("input_tokens", "output_tokens"), None),
-    ("Prices ×2", ("input_price", "cached_input_price", "output_price"), None),
-    ("Review rate ×2", ("review_rate_pct",), HUNDRED),
-)
-
-
-def sensitivity(cost_model: Mapping[str, Any]) -> list[SensitivityRow]:
-    """What the cost per use at launch volume becomes if the riskiest assumptions turn out twice as bad."""
-    if not isinstance(cost_model, Mapping):
-        cost_model = {}
-    rows = []
-    for label, fields, cap in SENSITIVITY_CASES:
-        result = compute_costs(_doubled(cost_model, fields, cap=cap))
-        launch = result.tiers["launch"]
-        rows.append(
-            SensitivityRow(
-                label=label,
-                variable=result.variable,
-                cost_per_use=launch.cost_per_use,
-                monthly_cost=launch.monthly_cost,
-            )
-        )
-    return rows
 
 
 def format_money(value: Decimal | None, currency: str, *, per_use: bool = False, exact: bool = False) -> str:

@@ -18,8 +18,9 @@ from scoping.models import DiscoveryProject
 from scoping.models.sections import CostModel
 from scoping.scope.catalogue import TIER_LABELS
 from scoping.scope.chart import cost_chart_svg
-from scoping.scope.costs import TIERS, CostResult, compute_costs, sensitivity, verdict
+from scoping.scope.costs import TIERS, CostResult, compute_costs, verdict
 from scoping.scope.readiness import PRICE_AGE_LIMIT_DAYS
+from scoping.scope.sensitivity import sensitivity
 from scoping.steps.cost_inputs import (
     CostInputs,
     cost_inputs_from_form,

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from scoping.models import ModelPrice
-from scoping.steps.forms import AmountField
+from scoping.steps.form_fields import AmountField
 
 User = get_user_model()
 

@@ -32,12 +32,12 @@ from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeS
 from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review import hooks as workflow_hooks
 from scoping.scope.readiness import SECTION_LABELS, Readiness
+from scoping.steps.display import display_value
 from scoping.steps.forms import (
     SECTION_FORM_FIELDS,
     RowFormSet,
     StepForms,
     build_step_forms,
-    display_value,
     field_label,
     row_fields,
     rows_keys,

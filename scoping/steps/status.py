@@ -19,7 +19,8 @@ from scoping.projects.scope_io import export_scope
 from scoping.scope import catalogue
 from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS
 from scoping.scope.readiness import Finding, Readiness, evaluate
-from scoping.steps.forms import FIELD_GROUPS, SECTION_FORM_FIELDS, display_value, field_label, row_fields, rows_keys
+from scoping.steps.display import display_value
+from scoping.steps.forms import FIELD_GROUPS, SECTION_FORM_FIELDS, field_label, row_fields, rows_keys
 
 STEP_KEYS: tuple[str, ...] = SECTION_KEYS
 STATE_LABELS = {

@@ -14,9 +14,9 @@ from scoping.scope.costs import (
     CostResult,
     compute_costs,
     format_money,
-    sensitivity,
     verdict,
 )
+from scoping.scope.sensitivity import sensitivity
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

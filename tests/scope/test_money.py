@@ -18,7 +18,7 @@ from scoping.projects.forms import ProjectForm
 from scoping.scope.chart import cost_chart_svg
 from scoping.scope.money import format_compact_money, format_money, is_currency_code
 from scoping.steps.cost_inputs import cost_inputs_from_form
-from scoping.steps.forms import display_value
+from scoping.steps.display import display_value
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "invoice-coding.json"
 

@@ -15,7 +15,8 @@ from scoping.models.sections import DataSource, ProductionTarget, SecurityAccess
 from scoping.projects.scope_io import export_scope
 from scoping.scope.catalogue import SECTION_KEYS
 from scoping.scope.schema import validate_scope
-from scoping.steps.forms import build_step_forms, display_value
+from scoping.steps.display import display_value
+from scoping.steps.forms import build_step_forms
 from scoping.steps.status import finding_anchor, step_state
 from tests.factories import ParticipantFactory
 from tests.steps.step_helpers import invoice_scope, step_post
