@@ -45,7 +45,8 @@ def money_locale(currency: str) -> str:
     return CURRENCY_LOCALES.get(currency, DEFAULT_LOCALE)
 
 
-def _minor_digits(code: str) -> int:
+def minor_digits(code: str) -> int:
+    """Decimal places of the currency's minor unit: 2 for EUR, 0 for JPY, 3 for KWD; 2 when the code is unknown."""
     return get_currency_precision(code) if is_currency_code(code) else 2
 
 
@@ -63,7 +64,7 @@ def format_money(value: Decimal | None, currency: str, *, per_use: bool = False,
     if value is None:
         return "—"
     code = (currency or "").strip().upper()
-    digits = _minor_digits(code)
+    digits = minor_digits(code)
     with decimal.localcontext(_CONTEXT):
         value = Decimal(value)
         if not value.is_finite():
