@@ -344,8 +344,15 @@ def test_the_production_stack_serves_a_pdf_over_https_and_reports_its_health(sta
     assert requests and all(line["request_id"] and line["time"] and line["level"] for line in requests)
     # Every request through Caddy has the client's address; the direct health probes come from loopback.
     assert {line["client_ip"] for line in requests if line["path"] != "/healthz"} == {CLIENT_ADDRESS}
-    worker_lines = _json_lines(stack.services["worker"].log())
-    assert any(line.get("task_id") and line.get("task_name") == "reports.render_document" for line in worker_lines)
+
+    # The worker writes its task lines after the task has stored the PDF, so under load the line can trail the
+    # "ready" status by a moment: wait for it (a missing line still fails after the timeout).
+    def task_logged():
+        log = stack.services["worker"].log()
+        lines = _json_lines(log[: log.rfind("\n") + 1])  # complete lines only: the worker may be mid-write
+        return any(line.get("task_id") and line.get("task_name") == "reports.render_document" for line in lines)
+
+    _wait(task_logged, timeout=20, what="the worker's JSON log line for the render task", stack=stack)
     _json_lines(stack.services["beat"].log())
 
     # Health: ready while everything runs; each process's own check passes; 503 once the worker stops.
