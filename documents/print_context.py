@@ -51,6 +51,8 @@ class DocumentMeta:
     signoffs: Sequence[Mapping[str, Any]] = ()
     review_decision: str = ""
     consultancy: str = ""  # printed on the cover and added to the PDF author when given
+    # The result the version was frozen with; None judges the snapshot as of ``frozen_at`` (drafts, old rows).
+    readiness: Readiness | None = None
 
     @property
     def short_hash(self) -> str:
@@ -121,7 +123,7 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
     project = as_mapping(scope.get("project"))
     cost_section = as_mapping(scope.get("cost_model"))
     currency = str(cost_section.get("currency") or project.get("currency") or "").strip().upper()
-    readiness: Readiness = evaluate(scope, today=meta.frozen_at.date())
+    readiness = meta.readiness if meta.readiness is not None else evaluate(scope, today=meta.frozen_at.date())
     by_section = readiness.by_section()
     risks = as_rows(scope.get("accepted_risks"))
     accepted_codes = {str(row.get("code") or "").strip() for row in risks}

@@ -31,6 +31,7 @@ from documents.storage_faults import STORAGE_ERRORS
 from scoping.models import ScopeVersion, SignOffDecision
 from scoping.notifications import notify_document_ready
 from scoping.projects.services import activity_record
+from scoping.scope.readiness import Readiness
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def document_meta(document: ScopeDocument, *, generated_at: datetime | None = No
         signoffs=signoffs,
         review_decision=_review_decision(version),
         consultancy=getattr(settings, "CONSULTANCY_NAME", ""),
+        readiness=Readiness.from_json(version.readiness),
     )
 
 

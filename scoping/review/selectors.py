@@ -129,8 +129,20 @@ def risks_page(project: DiscoveryProject) -> tuple[list[dict], list]:
 
 
 def version_readiness(version: ScopeVersion) -> Readiness:
-    """Readiness of a frozen version, judged as on the day it was frozen."""
+    """The readiness a frozen version was frozen with; it stays as it was when the rules change later."""
+    stored = Readiness.from_json(version.readiness)
+    return stored if stored is not None else version_rejudged(version)
+
+
+def version_rejudged(version: ScopeVersion) -> Readiness:
+    """A frozen version judged again by today's rules, as on the day it was frozen (prices age from that day)."""
     return evaluate(version.scope, today=timezone.localtime(version.frozen_at).date())
+
+
+def rules_changed_findings(version: ScopeVersion, stored: Readiness) -> list[Finding]:
+    """What today's rules find in a frozen version that its stored result does not: shown apart, never merged."""
+    known = {(finding.code, finding.message) for finding in stored.findings}
+    return [finding for finding in version_rejudged(version).findings if (finding.code, finding.message) not in known]
 
 
 def version_sections(version: ScopeVersion) -> list[dict]:
@@ -170,6 +182,7 @@ def review_page(*, project: DiscoveryProject, version: ScopeVersion | None, view
         previous = ScopeVersion.objects.filter(project=project, number__lt=version.number).order_by("-number").first()
         readiness = version_readiness(version)
         accepted = {str(r.get("code") or "") for r in version.scope.get("accepted_risks") or ()}
+        newer_rules = rules_changed_findings(version, readiness)
         changes = version_diff(previous, version) if previous is not None else []
         page.update(
             previous=previous,
@@ -177,6 +190,10 @@ def review_page(*, project: DiscoveryProject, version: ScopeVersion | None, view
             findings=[
                 {"finding": f, "section": SECTION_LABELS.get(f.section, f.section), "accepted": f.code in accepted}
                 for f in readiness.findings
+            ],
+            newer_rules_findings=[
+                {"finding": f, "section": SECTION_LABELS.get(f.section, f.section), "accepted": f.code in accepted}
+                for f in newer_rules
             ],
             gates=[
                 {"label": SECTION_LABELS[key], "state": state} for key, state in readiness.as_json()["gates"].items()

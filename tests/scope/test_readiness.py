@@ -196,11 +196,12 @@ TRIPS = [
         ((DP, "sources", 1, "used_in_production"), "true"),
     ),
     trip(
-        "access-blocked",
+        "access-blocked-outside-production",
         "data_path.source_access_blocked",
         "warning",
         "sources",
         ((DP, "sources", 1, "access_status"), "blocked"),
+        ((DP, "sources", 1, "used_in_production"), False),
     ),
     trip(
         "access-unknown",
@@ -307,6 +308,7 @@ TRIPS = [
         "warning",
         "regimes",
         ((DP, "sources", 0, "personal_data"), True),
+        ((SEC, "personal_data"), None),
         ((SEC, "regimes"), [" "]),
         ((SEC, "data_residency"), None),
     ),
@@ -347,7 +349,7 @@ TRIPS = [
     ),
     trip("prices-181-days", "cost_model.stale_prices", "warning", "prices_as_of", ((CM, "prices_as_of"), "2026-07-18")),
     trip(
-        "break-even-above-scale", "cost_model.break_even_above_scale", "warning", "tiers", ((CM, "hosting"), "100000")
+        "break-even-above-scale", "cost_model.break_even_above_scale", "blocker", "tiers", ((CM, "hosting"), "100000")
     ),
     trip(
         "no-destination",
@@ -403,6 +405,192 @@ TRIPS = [
     ),
     trip("budget-owner-blank", "ownership.no_budget_owner", "warning", "budget_owner", ((OWN, "budget_owner"), "")),
     trip("budget-owner-na", "ownership.no_budget_owner", "warning", "budget_owner", ((OWN, "budget_owner"), "n/a")),
+]
+
+
+# Readiness v2 (DESIGN.md part 2): each new or changed rule, including the disguises a keen consultant might try.
+TRIPS += [
+    trip(
+        "owner-to-be-hired",
+        "ownership.no_business_owner",
+        "blocker",
+        "business_owner",
+        ((OWN, "business_owner", "name"), "Head of Operations (to be hired)"),
+    ),
+    trip(
+        "owner-tbd-in-brackets",
+        "ownership.no_technical_owner",
+        "blocker",
+        "technical_owner",
+        ((OWN, "technical_owner", "name"), "Head of Ops (TBD)"),
+    ),
+    trip(
+        "owner-role-vacant",
+        "ownership.no_business_owner",
+        "blocker",
+        "business_owner",
+        ((OWN, "business_owner", "role"), "Finance Director (vacant)"),
+    ),
+    trip(
+        "owner-question-mark",
+        "ownership.no_technical_owner",
+        "blocker",
+        "technical_owner",
+        ((OWN, "technical_owner", "name"), "Dan Whitfield?"),
+    ),
+    trip(
+        "owner-someone",
+        "ownership.no_business_owner",
+        "blocker",
+        "business_owner",
+        ((OWN, "business_owner", "name"), "Someone in finance"),
+    ),
+    trip(
+        "business-owner-no-email",
+        "ownership.no_business_owner_email",
+        "blocker",
+        "business_owner",
+        ((OWN, "business_owner", "email"), ""),
+    ),
+    trip(
+        "technical-owner-email-without-at",
+        "ownership.no_technical_owner_email",
+        "blocker",
+        "technical_owner",
+        ((OWN, "technical_owner", "email"), "dan.whitfield"),
+    ),
+    trip(
+        "responsibility-owner-blank",
+        "ownership.responsibility_without_owner",
+        "warning",
+        "responsibilities",
+        ((OWN, "responsibilities", 0, "owner"), ""),
+    ),
+    trip(
+        "responsibility-owner-whoever",
+        "ownership.responsibility_without_owner",
+        "warning",
+        "responsibilities",
+        ((OWN, "responsibilities", 1, "owner"), "Whoever is on call"),
+    ),
+    trip(
+        "budget-owner-later",
+        "ownership.no_budget_owner",
+        "warning",
+        "budget_owner",
+        ((OWN, "budget_owner"), "Finance budget (later)"),
+    ),
+    trip(
+        "metric-baseline-tbd",
+        "production_target.no_success_metric",
+        "blocker",
+        "success_metrics",
+        ((PT, "success_metrics", 0, "baseline"), "TBD"),
+    ),
+    trip(
+        "metric-target-tbc-in-text",
+        "production_target.no_success_metric",
+        "blocker",
+        "success_metrics",
+        ((PT, "success_metrics", 0, "target"), "1.5 (tbc)"),
+    ),
+    trip(
+        "scale-over-twice-volume",
+        "production_target.volume_mismatch",
+        "warning",
+        "volume_per_month",
+        ((PT, "volume_per_month"), 4499),
+    ),
+    trip(
+        "scale-under-half-volume",
+        "production_target.volume_mismatch",
+        "warning",
+        "volume_per_month",
+        ((PT, "volume_per_month"), 18001),
+    ),
+    trip(
+        "pilot-volume-zero",
+        "first_slice.no_live_use",
+        "blocker",
+        "pilot_volume_per_month",
+        ((FS, "pilot_volume_per_month"), 0),
+    ),
+    trip(
+        "pilot-volume-missing",
+        "first_slice.no_live_use",
+        "blocker",
+        "pilot_volume_per_month",
+        ((FS, "pilot_volume_per_month"), DELETE),
+    ),
+    trip(
+        "decision-owner-blank",
+        "first_slice.no_decision_owner",
+        "warning",
+        "decision_owner",
+        ((FS, "decision_owner"), ""),
+    ),
+    trip(
+        "decision-owner-tbd",
+        "first_slice.no_decision_owner",
+        "warning",
+        "decision_owner",
+        ((FS, "decision_owner"), "Steering group (TBD)"),
+    ),
+    trip(
+        "production-source-blocked",
+        "data_path.production_source_blocked",
+        "blocker",
+        "sources",
+        ((DP, "sources", 1, "access_status"), "blocked"),
+    ),
+    trip(
+        "personal-data-undeclared",
+        "data_path.personal_data_undeclared",
+        "warning",
+        "sources",
+        ((DP, "sources", 0, "personal_data"), True),
+        ((SEC, "regimes"), ["gdpr"]),
+    ),
+    trip(
+        "high-risk-no-human",
+        "failure_modes.high_risk_unsupervised",
+        "blocker",
+        "human_in_the_loop",
+        ((SEC, "eu_ai_act_risk"), "high"),
+        ((FM, "human_in_the_loop"), ""),
+    ),
+    trip(
+        "high-risk-no-evaluation",
+        "failure_modes.high_risk_unsupervised",
+        "blocker",
+        "evaluation_plan",
+        ((SEC, "eu_ai_act_risk"), "high"),
+        ((FM, "evaluation_plan"), "TBD"),
+    ),
+    trip("prohibited", "security.prohibited_use", "blocker", "eu_ai_act_risk", ((SEC, "eu_ai_act_risk"), "prohibited")),
+    trip(
+        "ai-act-unknown-with-personal-data",
+        "security.ai_act_risk_unknown",
+        "warning",
+        "eu_ai_act_risk",
+        ((SEC, "eu_ai_act_risk"), "unknown"),
+        ((SEC, "personal_data"), True),
+        ((SEC, "regimes"), ["gdpr"]),
+    ),
+    trip(
+        "launch-loses-money",
+        "cost_model.launch_loses_money",
+        "warning",
+        "tiers",
+        ((CM, "tiers", "launch"), 900),
+    ),
+    trip(
+        "workflow-entirely-placeholder",
+        "production_target.no_workflow",
+        "blocker",
+        "workflow_name",
+        ((PT, "workflow_name"), "TBD"),
+    ),
 ]
 
 
@@ -516,6 +704,78 @@ CLEARS = [
         "one-row", "ownership.no_responsibilities", ((OWN, "responsibilities"), [{"responsibility": "Accuracy review"}])
     ),
     clear("budget-owner-given", "ownership.no_budget_owner", ((OWN, "budget_owner"), "CFO cost centre 410")),
+]
+
+
+CLEARS += [
+    clear("owner-real-name", "ownership.no_business_owner", ((OWN, "business_owner", "name"), "Nonie Tbdson")),
+    clear("owner-initials", "ownership.no_technical_owner", ((OWN, "technical_owner", "name"), "N.A. Smith")),
+    clear("owner-hyphenated", "ownership.no_business_owner", ((OWN, "business_owner", "name"), "Jean-Luc Picard")),
+    clear(
+        "owner-email-given",
+        "ownership.no_business_owner_email",
+        ((OWN, "business_owner", "email"), " priya@kestrel.example "),
+    ),
+    clear(
+        "placeholder-owner-has-no-email-finding",
+        "ownership.no_business_owner_email",
+        ((OWN, "business_owner", "name"), "TBD"),
+        ((OWN, "business_owner", "email"), ""),
+    ),
+    clear(
+        "responsibility-owner-named",
+        "ownership.responsibility_without_owner",
+        ((OWN, "responsibilities", 0, "owner"), "Dan"),
+    ),
+    clear(
+        "metric-baseline-zero-text",
+        "production_target.no_success_metric",
+        ((PT, "success_metrics", 0, "baseline"), "0"),
+    ),
+    clear("scale-exactly-twice-volume", "production_target.volume_mismatch", ((PT, "volume_per_month"), 4500)),
+    clear("scale-exactly-half-volume", "production_target.volume_mismatch", ((PT, "volume_per_month"), 18000)),
+    clear("no-scale-tier-no-mismatch", "production_target.volume_mismatch", ((CM, "tiers", "scale"), DELETE)),
+    clear("pilot-volume-one", "first_slice.no_live_use", ((FS, "pilot_volume_per_month"), 1)),
+    clear("pilot-volume-string", "first_slice.no_live_use", ((FS, "pilot_volume_per_month"), "1500")),
+    clear("decision-owner-named", "first_slice.no_decision_owner", ((FS, "decision_owner"), "Priya Raman")),
+    clear(
+        "production-source-requested",
+        "data_path.production_source_blocked",
+        ((DP, "sources", 1, "access_status"), "requested"),
+    ),
+    clear(
+        "blocked-outside-production",
+        "data_path.production_source_blocked",
+        ((DP, "sources", 1, "access_status"), "blocked"),
+        ((DP, "sources", 1, "used_in_production"), False),
+    ),
+    clear(
+        "personal-data-declared",
+        "data_path.personal_data_undeclared",
+        ((DP, "sources", 0, "personal_data"), True),
+        ((SEC, "personal_data"), True),
+    ),
+    clear(
+        "personal-data-unanswered",
+        "data_path.personal_data_undeclared",
+        ((DP, "sources", 0, "personal_data"), True),
+        ((SEC, "personal_data"), None),
+    ),
+    clear("high-risk-supervised", "failure_modes.high_risk_unsupervised", ((SEC, "eu_ai_act_risk"), "high")),
+    clear(
+        "limited-risk-no-human",
+        "failure_modes.high_risk_unsupervised",
+        ((SEC, "eu_ai_act_risk"), "limited"),
+        ((FM, "human_in_the_loop"), ""),
+    ),
+    clear("high-risk-is-not-prohibited", "security.prohibited_use", ((SEC, "eu_ai_act_risk"), "high")),
+    clear("ai-act-unknown-no-personal-data", "security.ai_act_risk_unknown", ((SEC, "eu_ai_act_risk"), "unknown")),
+    clear("launch-at-break-even", "cost_model.launch_loses_money", ((CM, "tiers", "launch"), 946)),
+    clear(
+        "never-breaks-even-says-it-once",
+        "cost_model.launch_loses_money",
+        ((CM, "manual_minutes"), "0.5"),
+    ),
 ]
 
 
@@ -670,6 +930,71 @@ def test_the_placeholder_message_quotes_what_was_typed() -> None:
     assert "'TBD' is a placeholder" in finding.message
 
 
+@pytest.mark.parametrize(
+    ("typed", "quoted"),
+    [
+        ("Head of Operations (to be hired)", "to be hired"),
+        ("Head of Ops (TBD)", "TBD"),
+        ("Ops lead, n/a", "n/a"),
+        ("Head of ops (t.b.d.)", "t.b.d."),
+        ("Kim (new hire)", "new hire"),
+        ("No one yet", "No one"),
+        ("Priya?", "?"),
+        ("Recruiting", "Recruiting"),
+    ],
+)
+def test_a_placeholder_inside_an_owner_name_is_found_and_quoted(typed: str, quoted: str) -> None:
+    finding = finding_for(variant(((OWN, "business_owner", "name"), typed)), "ownership.no_business_owner")
+
+    assert f"'{quoted}' is a placeholder" in finding.message
+
+
+def test_a_placeholder_inside_prose_counts_only_when_the_prose_is_entirely_one() -> None:
+    prose = variant(((FS, "carries_forward"), "The pipeline now; the ERP integration later, once someone signs off"))
+    stand_in = variant(((FS, "carries_forward"), "TBD"))
+
+    assert codes(prose) == []
+    assert codes(stand_in) == ["first_slice.nothing_carries_forward"]
+
+
+def test_a_placeholder_baseline_is_quoted_in_the_metric_finding() -> None:
+    finding = finding_for(
+        variant(((PT, "success_metrics", 0, "baseline"), "TBD")), "production_target.no_success_metric"
+    )
+
+    assert "'TBD' is a placeholder, not a value" in finding.message
+
+
+def test_the_high_risk_blocker_names_both_missing_fields_and_replaces_the_warning() -> None:
+    scope = variant(((SEC, "eu_ai_act_risk"), "high"), ((FM, "human_in_the_loop"), ""), ((FM, "evaluation_plan"), ""))
+
+    finding = finding_for(scope, "failure_modes.high_risk_unsupervised")
+
+    assert "human in the loop or evaluation plan" in finding.message
+    assert "failure_modes.no_human_in_the_loop" not in codes(scope)
+
+
+def test_the_launch_loss_is_stated_in_money() -> None:
+    finding = finding_for(variant(((CM, "tiers", "launch"), 900)), "cost_model.launch_loses_money")
+
+    # 900 uses x (£2.80 value - £0.4724 variable) = £2,094.84; minus £2,200 fixed = -£105.16 a month
+    assert "900 uses a month" in finding.message
+    assert "£105.16 a month more" in finding.message
+
+
+def test_the_owner_email_finding_names_the_owner() -> None:
+    finding = finding_for(variant(((OWN, "business_owner", "email"), "n/a")), "ownership.no_business_owner_email")
+
+    assert "Priya Raman" in finding.message
+
+
+def test_the_volume_mismatch_states_both_volumes() -> None:
+    finding = finding_for(variant(((PT, "volume_per_month"), 4000)), "production_target.volume_mismatch")
+
+    assert "4,000 times a month" in finding.message
+    assert "9,000 uses a month at scale" in finding.message
+
+
 def test_each_hand_prepared_source_gets_its_own_finding_naming_it() -> None:
     scope = variant(
         ((DP, "sources", 0, "access_method"), "manual_export"),
@@ -708,7 +1033,7 @@ def test_a_stale_price_date_is_a_warning_only_after_180_days() -> None:
     assert f"{priced.isoformat()}" in finding_for(EXAMPLE, "cost_model.stale_prices", today=date(2028, 1, 1)).message
 
 
-def test_the_break_even_warning_states_break_even_and_scale_volume() -> None:
+def test_the_break_even_blocker_states_break_even_and_scale_volume() -> None:
     finding = finding_for(variant(((CM, "tiers", "scale"), 945)), "cost_model.break_even_above_scale")
 
     # fixed £2,200 a month / margin (£2.80 - £0.4724) per use = 945.2, so 946 uses a month

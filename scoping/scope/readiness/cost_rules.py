@@ -106,14 +106,36 @@ def cost_model_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today:
 
     scale = volumes.get("scale")
     break_even = result.break_even_volume
-    if break_even is not None and scale and break_even > scale:
+    above_scale = bool(break_even is not None and scale and break_even > scale)
+    if above_scale:
         gaps.append(
             Gap(
                 code="cost_model.break_even_above_scale",
                 field="tiers",
                 message=(
                     f"The system pays for itself only above {break_even:,} uses a month, more than the "
-                    f"{scale:,} expected at scale. Reduce fixed costs or confirm a larger volume."
+                    f"{scale:,} expected at scale: at the volumes planned it never pays back. Reduce fixed costs, "
+                    "raise the value per use or confirm a larger volume."
+                ),
+            )
+        )
+    launch = result.tiers.get("launch")
+    # Only when the plan pays back at some planned volume: otherwise a blocker above already says it never does.
+    if (
+        not (result.never_breaks_even or above_scale)
+        and launch is not None
+        and launch.volume
+        and launch.monthly_net is not None
+        and launch.monthly_net < 0
+    ):
+        gaps.append(
+            Gap(
+                code="cost_model.launch_loses_money",
+                field="tiers",
+                message=(
+                    f"At launch ({launch.volume:,} uses a month) the system costs "
+                    f"{format_money(-launch.monthly_net, currency)} a month more than the work it saves. Say who "
+                    "funds the gap until volume grows, or lower the fixed costs."
                 ),
             )
         )

@@ -10,9 +10,10 @@ from scoping.scope.readiness.findings import Gap
 from scoping.scope.readiness.lenient import (
     as_choice,
     as_flag,
+    as_mapping,
     as_rows,
-    as_text,
     field_name,
+    given,
     row_name,
 )
 
@@ -33,9 +34,12 @@ def data_path_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
                 ),
             )
         )
+    # "Says no" means answered no: an unanswered question is not a contradiction.
+    declared_no_personal_data = as_mapping(scope.get("security")).get("personal_data") in (False, "false", "no")
     for position, source in enumerate(sources, start=1):
         name = row_name(source, "name", position, "Source")
-        if as_flag(source.get("used_in_production")):
+        in_production = as_flag(source.get("used_in_production"))
+        if in_production:
             manual = as_choice(source.get("access_method")) == "manual_export"
             one_off = as_choice(source.get("refresh")) == "one_off"
             if manual or one_off:
@@ -55,7 +59,18 @@ def data_path_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
                     )
                 )
         status = as_choice(source.get("access_status"))
-        if status == "blocked":
+        if status == "blocked" and in_production:
+            gaps.append(
+                Gap(
+                    code="data_path.production_source_blocked",
+                    field="sources",
+                    message=(
+                        f"{name} feeds production, and access to it is blocked. Without it there is no data path: "
+                        "agree access with its owner, or replace the source, before the slice starts."
+                    ),
+                )
+            )
+        elif status == "blocked":
             gaps.append(
                 Gap(
                     code="data_path.source_access_blocked",
@@ -77,7 +92,18 @@ def data_path_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
                     ),
                 )
             )
-    if not as_text(section.get("quality_checks")):
+        if declared_no_personal_data and as_flag(source.get("personal_data")):
+            gaps.append(
+                Gap(
+                    code="data_path.personal_data_undeclared",
+                    field="sources",
+                    message=(
+                        f"{name} holds personal data, but the security section says the system processes none. "
+                        "Correct one of the two: personal data brings rules on access, retention and residency."
+                    ),
+                )
+            )
+    if not given(section.get("quality_checks")):
         gaps.append(
             Gap(
                 code="data_path.no_quality_checks",
@@ -94,7 +120,7 @@ def data_path_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
 def failure_modes_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: date) -> list[Gap]:
     gaps: list[Gap] = []
     items = as_rows(section.get("items"))
-    described = [item for item in items if as_text(item.get("scenario"))]
+    described = [item for item in items if given(item.get("scenario"))]
     if len(described) < MIN_FAILURE_MODES:
         gaps.append(
             Gap(
@@ -111,9 +137,7 @@ def failure_modes_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], tod
         if as_choice(item.get("impact")) not in {"high", "critical"}:
             continue
         missing = [
-            field_name("failure_modes", f"items.{key}")
-            for key in ("detection", "handling")
-            if not as_text(item.get(key))
+            field_name("failure_modes", f"items.{key}") for key in ("detection", "handling") if not given(item.get(key))
         ]
         if missing:
             name = row_name(item, "scenario", position, "Failure mode")
@@ -138,7 +162,22 @@ def failure_modes_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], tod
                 ),
             )
         )
-    if not as_text(section.get("human_in_the_loop")):
+    high_risk = as_choice(as_mapping(scope.get("security")).get("eu_ai_act_risk")) == "high"
+    unsupervised = [key for key in ("human_in_the_loop", "evaluation_plan") if not given(section.get(key))]
+    if high_risk and unsupervised:
+        gaps.append(
+            Gap(
+                code="failure_modes.high_risk_unsupervised",
+                field=unsupervised[0],
+                message=(
+                    "The system is high-risk under the EU AI Act, but the scope does not say "
+                    + " or ".join(field_name("failure_modes", key) for key in unsupervised)
+                    + ". A high-risk system must have human oversight and a way to measure its accuracy before it "
+                    "goes live."
+                ),
+            )
+        )
+    elif not given(section.get("human_in_the_loop")):
         gaps.append(
             Gap(
                 code="failure_modes.no_human_in_the_loop",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -73,6 +74,33 @@ class Readiness:
         for finding in self.findings:
             grouped.setdefault(finding.section, []).append(finding)
         return grouped
+
+    @classmethod
+    def from_json(cls, data: Any) -> Readiness | None:
+        """The result stored with a frozen version (``as_json``), or None when nothing usable was stored.
+
+        A frozen version keeps the result it was frozen with, even after the rules change: this reads it back
+        rather than judging again. Findings with an unknown section or severity are dropped, never guessed.
+        """
+        if not isinstance(data, Mapping) or not isinstance(data.get("findings"), list):
+            return None
+        findings = []
+        for row in data["findings"]:
+            if not isinstance(row, Mapping):
+                continue
+            severity, section = row.get("severity"), row.get("section")
+            if severity not in (BLOCKER, WARNING) or section not in SECTION_LABELS:
+                continue
+            findings.append(
+                Finding(
+                    code=str(row.get("code") or ""),
+                    severity=severity,
+                    section=section,
+                    field=str(row.get("field") or ""),
+                    message=str(row.get("message") or ""),
+                )
+            )
+        return cls(findings=tuple(findings))
 
     def as_json(self) -> dict[str, Any]:
         return {

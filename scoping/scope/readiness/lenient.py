@@ -32,8 +32,23 @@ PLACEHOLDER_NAMES = frozenset(
         "no one",
         "pending",
         "null",
+        # Readiness v2: stand-ins for a person who does not exist yet.
+        "to be hired",
+        "vacant",
+        "new hire",
+        "recruiting",
+        "someone",
+        "whoever",
+        "later",
     }
 )
+
+# Stand-ins that may sit inside a longer text ("Head of Ops (TBD)"), as word sequences. "na" is left out: inside a
+# name it is more often initials ("N.A. Smith") than "not applicable", which people write "n/a".
+_CONTAINED_PLACEHOLDERS = tuple(tuple(name.split()) for name in PLACEHOLDER_NAMES if name and name != "na")
+
+# A word, with dots or slashes inside it kept ("T.B.D.", "n/a"), so it can be matched and quoted as typed.
+_WORD = re.compile(r"[^\W_]+(?:[./][^\W_]+)*\.?")
 
 
 def field_name(section: str, path: str) -> str:
@@ -123,9 +138,41 @@ def as_date(value: Any) -> date | None:
 
 
 def is_placeholder(value: Any) -> bool:
-    """True for blank names and stand-ins such as 'TBD', '?', 'n/a' or 'to be decided'."""
+    """True for blank text and text that is entirely a stand-in such as 'TBD', '?', 'n/a' or 'to be decided'."""
     normalised = re.sub(r"[^\w\s]|_", "", as_text(value).lower())
     return " ".join(normalised.split()) in PLACEHOLDER_NAMES
+
+
+def given(value: Any) -> bool:
+    """A prose or short value counts as given unless it is blank or entirely a placeholder."""
+    return not is_placeholder(value)
+
+
+def placeholder_in(value: Any) -> str:
+    """The stand-in a person or owner field holds anywhere in it, as typed ("Head of Ops (TBD)" -> "TBD"), else "".
+
+    Blank text is the caller's concern (it is "not given", not a placeholder to quote). A question mark counts
+    wherever it stands: "Priya?" is not a confirmed owner.
+    """
+    text = as_text(value)
+    if not text:
+        return ""
+    if is_placeholder(text):
+        return text
+    words = list(_WORD.finditer(text))
+    normalised = [re.sub(r"[./]", "", word.group(0).lower()) for word in words]
+    for position, word in enumerate(words):
+        if word.group(0).lower() == "n/a":
+            return word.group(0)
+        for phrase in _CONTAINED_PLACEHOLDERS:
+            if tuple(normalised[position : position + len(phrase)]) == phrase:
+                return text[word.start() : words[position + len(phrase) - 1].end()]
+    return "?" if "?" in text else ""
+
+
+def has_email(value: Any) -> bool:
+    """DESIGN.md's reading: an owner's e-mail is missing when blank or without "@". The form checks it strictly."""
+    return "@" in as_text(value)
 
 
 def row_name(row: Mapping[str, Any], key: str, position: int, noun: str) -> str:

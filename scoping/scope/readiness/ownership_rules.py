@@ -12,13 +12,16 @@ from scoping.scope.readiness.lenient import (
     as_mapping,
     as_rows,
     as_text,
-    is_placeholder,
+    given,
+    has_email,
+    placeholder_in,
+    row_name,
 )
 
 
 def workflow_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: date) -> list[Gap]:
     gaps: list[Gap] = []
-    if not as_text(section.get("output_destination")):
+    if not given(section.get("output_destination")):
         gaps.append(
             Gap(
                 code="workflow.no_output_destination",
@@ -29,7 +32,7 @@ def workflow_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: d
                 ),
             )
         )
-    if not as_text(section.get("acting_role")):
+    if not given(section.get("acting_role")):
         gaps.append(
             Gap(
                 code="workflow.no_acting_role",
@@ -57,22 +60,36 @@ def workflow_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: d
 
 def ownership_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: date) -> list[Gap]:
     gaps: list[Gap] = []
-    for key, code, who in (
-        ("business_owner", "ownership.no_business_owner", "business owner, who answers for the results"),
-        ("technical_owner", "ownership.no_technical_owner", "technical owner, who keeps the system running"),
+    for key, who, noun in (
+        ("business_owner", "business owner, who answers for the results", "business owner"),
+        ("technical_owner", "technical owner, who keeps the system running", "technical owner"),
     ):
-        name = as_mapping(section.get(key)).get("name")
-        if is_placeholder(name):
-            given = f" ('{as_text(name)}' is a placeholder)" if as_text(name) else ""
+        owner = as_mapping(section.get(key))
+        name = owner.get("name")
+        # A stand-in anywhere in the name or the role ("Head of Ops (TBD)", role "to be hired") is no owner yet.
+        stand_in = placeholder_in(name) or placeholder_in(owner.get("role"))
+        if not given(name) or stand_in:
+            given_text = f" ('{stand_in}' is a placeholder)" if stand_in else ""
             gaps.append(
                 Gap(
-                    code=code,
+                    code=f"ownership.no_{key}",
                     field=key,
-                    message=f"Name the {who}, as a person{given}. Systems nobody owns die when the pilot ends.",
+                    message=f"Name the {who}, as a person{given_text}. Systems nobody owns die when the pilot ends.",
                 )
             )
-    responsibilities = as_rows(section.get("responsibilities"))
-    if not any(as_text(row.get("responsibility")) for row in responsibilities):
+        elif not has_email(owner.get("email")):
+            gaps.append(
+                Gap(
+                    code=f"ownership.no_{key}_email",
+                    field=key,
+                    message=(
+                        f"Give the {noun}'s e-mail address. Alerts, cost warnings and the sign-off request go to "
+                        f"{as_text(name)} by e-mail; without it nobody hears when the system needs its owner."
+                    ),
+                )
+            )
+    responsibilities = [row for row in as_rows(section.get("responsibilities")) if given(row.get("responsibility"))]
+    if not responsibilities:
         gaps.append(
             Gap(
                 code="ownership.no_responsibilities",
@@ -83,14 +100,32 @@ def ownership_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
                 ),
             )
         )
-    if is_placeholder(section.get("budget_owner")):
+    for position, row in enumerate(responsibilities, start=1):
+        owner = row.get("owner")
+        stand_in = placeholder_in(owner)
+        if not given(owner) or stand_in:
+            quoted = f" ('{stand_in}' is a placeholder)" if stand_in else ""
+            gaps.append(
+                Gap(
+                    code="ownership.responsibility_without_owner",
+                    field="responsibilities",
+                    message=(
+                        f"{row_name(row, 'responsibility', position, 'Responsibility')} has no owner{quoted}. "
+                        "Name who does it, or it will not be done."
+                    ),
+                )
+            )
+    budget_owner = section.get("budget_owner")
+    stand_in = placeholder_in(budget_owner)
+    if not given(budget_owner) or stand_in:
+        quoted = f" ('{stand_in}' is a placeholder)" if stand_in else ""
         gaps.append(
             Gap(
                 code="ownership.no_budget_owner",
                 field="budget_owner",
                 message=(
-                    "Say whose budget pays for running the system after launch. Without one it is switched off "
-                    "at the next budget round."
+                    f"Say whose budget pays for running the system after launch{quoted}. Without one it is switched "
+                    "off at the next budget round."
                 ),
             )
         )

@@ -13,13 +13,14 @@ from scoping.scope.readiness.lenient import (
     as_mapping,
     as_rows,
     as_text,
+    given,
 )
 
 
 def security_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: date) -> list[Gap]:
     gaps: list[Gap] = []
     roles = as_rows(section.get("access_roles"))
-    if not any(as_text(row.get("role")) for row in roles):
+    if not any(given(row.get("role")) for row in roles):
         gaps.append(
             Gap(
                 code="security.no_access_roles",
@@ -30,7 +31,7 @@ def security_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: d
                 ),
             )
         )
-    if not as_text(section.get("audit_trail")):
+    if not given(section.get("audit_trail")):
         gaps.append(
             Gap(
                 code="security.no_audit_trail",
@@ -61,7 +62,7 @@ def security_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: d
     personal = as_flag(section.get("personal_data")) or any(as_flag(source.get("personal_data")) for source in sources)
     regimes = section.get("regimes")
     has_regime = isinstance(regimes, list | tuple) and any(as_text(regime) for regime in regimes)
-    if personal and not has_regime and not as_text(section.get("data_residency")):
+    if personal and not has_regime and not given(section.get("data_residency")):
         gaps.append(
             Gap(
                 code="security.personal_data_unregulated",
@@ -69,6 +70,29 @@ def security_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: d
                 message=(
                     "The system handles personal data, but no regulation (e.g. GDPR) and no data residency is "
                     "stated. Say which rules apply and where the data is stored."
+                ),
+            )
+        )
+    risk = as_choice(section.get("eu_ai_act_risk"))
+    if risk == "prohibited":
+        gaps.append(
+            Gap(
+                code="security.prohibited_use",
+                field="eu_ai_act_risk",
+                message=(
+                    "The system is classed as a prohibited practice under the EU AI Act: it may not be built or used "
+                    "in the EU. Change what the system does, or correct the risk class if it was set in error."
+                ),
+            )
+        )
+    elif risk == "unknown" and personal:
+        gaps.append(
+            Gap(
+                code="security.ai_act_risk_unknown",
+                field="eu_ai_act_risk",
+                message=(
+                    "The system processes personal data, and its EU AI Act risk class is not known yet. Work it out "
+                    "before the build: a high-risk system needs oversight, records and an assessment."
                 ),
             )
         )

@@ -8,17 +8,27 @@ from typing import Any
 
 from scoping.scope.readiness.findings import Gap
 from scoping.scope.readiness.lenient import (
+    as_count,
+    as_mapping,
     as_number,
     as_rows,
-    as_text,
+    given,
+    placeholder_in,
 )
 
 PILOT_WEEKS_LIMIT = 12
+# The scale tier of the cost model and the production volume describe the same thing; beyond this ratio one is wrong.
+VOLUME_MISMATCH_RATIO = 2
+
+
+def _real_value(value: Any) -> bool:
+    """A metric's baseline or target: given, and no placeholder anywhere in it ("TBD", "6 (tbc)")."""
+    return given(value) and not placeholder_in(value)
 
 
 def production_target_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: date) -> list[Gap]:
     gaps: list[Gap] = []
-    if not as_text(section.get("workflow_name")):
+    if not given(section.get("workflow_name")):
         gaps.append(
             Gap(
                 code="production_target.no_workflow",
@@ -43,19 +53,41 @@ def production_target_gaps(section: Mapping[str, Any], scope: Mapping[str, Any],
         )
     metrics = as_rows(section.get("success_metrics"))
     if not any(
-        as_text(row.get("metric")) and as_text(row.get("baseline")) and as_text(row.get("target")) for row in metrics
+        given(row.get("metric")) and _real_value(row.get("baseline")) and _real_value(row.get("target"))
+        for row in metrics
     ):
+        values = [row.get(key) for row in metrics for key in ("baseline", "target")]
+        stand_ins = [placeholder_in(value) for value in values if placeholder_in(value)]
+        quoted = f" ('{stand_ins[0]}' is a placeholder, not a value)" if stand_ins else ""
         gaps.append(
             Gap(
                 code="production_target.no_success_metric",
                 field="success_metrics",
                 message=(
                     "Add at least one success metric with today's baseline and the target, e.g. 'minutes per "
-                    "invoice: 6 today, 1.5 target'. Without both numbers nobody can show the system works."
+                    f"invoice: 6 today, 1.5 target'{quoted}. Without both values nobody can show the system works."
                 ),
             )
         )
-    if not as_text(section.get("latency_target")):
+    scale = as_count(as_mapping(as_mapping(scope.get("cost_model")).get("tiers")).get("scale"))
+    if (
+        volume is not None
+        and volume > 0
+        and scale
+        and (scale > volume * VOLUME_MISMATCH_RATIO or scale * VOLUME_MISMATCH_RATIO < volume)
+    ):
+        gaps.append(
+            Gap(
+                code="production_target.volume_mismatch",
+                field="volume_per_month",
+                message=(
+                    f"Production is expected to run {volume.normalize():,f} times a month, but the cost model prices "
+                    f"{scale:,} uses a month at scale: more than {VOLUME_MISMATCH_RATIO}\u00d7 apart. One of the two "
+                    "is wrong, and the cost per use depends on it."
+                ),
+            )
+        )
+    if not given(section.get("latency_target")):
         gaps.append(
             Gap(
                 code="production_target.no_latency_target",
@@ -66,7 +98,7 @@ def production_target_gaps(section: Mapping[str, Any], scope: Mapping[str, Any],
                 ),
             )
         )
-    if not as_text(section.get("availability_target")):
+    if not given(section.get("availability_target")):
         gaps.append(
             Gap(
                 code="production_target.no_availability_target",
@@ -82,7 +114,7 @@ def production_target_gaps(section: Mapping[str, Any], scope: Mapping[str, Any],
 
 def first_slice_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: date) -> list[Gap]:
     gaps: list[Gap] = []
-    if not as_text(section.get("description")):
+    if not given(section.get("description")):
         gaps.append(
             Gap(
                 code="first_slice.no_description",
@@ -94,7 +126,7 @@ def first_slice_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today
             )
         )
     criteria = as_rows(section.get("acceptance_criteria"))
-    if not any(as_text(row.get("criterion")) for row in criteria):
+    if not any(given(row.get("criterion")) for row in criteria):
         gaps.append(
             Gap(
                 code="first_slice.no_acceptance_criterion",
@@ -105,7 +137,7 @@ def first_slice_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today
                 ),
             )
         )
-    if not as_text(section.get("carries_forward")):
+    if not given(section.get("carries_forward")):
         gaps.append(
             Gap(
                 code="first_slice.nothing_carries_forward",
@@ -113,6 +145,32 @@ def first_slice_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today
                 message=(
                     "List what the slice builds that production keeps, e.g. the data pipeline or the integration. "
                     "If nothing carries forward, the pilot is throwaway work."
+                ),
+            )
+        )
+    pilot_volume = as_number(section.get("pilot_volume_per_month"))
+    if pilot_volume is None or pilot_volume <= 0:
+        gaps.append(
+            Gap(
+                code="first_slice.no_live_use",
+                field="pilot_volume_per_month",
+                message=(
+                    "Say how many real uses a month the slice handles, e.g. 1,500 invoices. A slice that no real user "
+                    "runs is a demo, and a demo proves nothing about production."
+                ),
+            )
+        )
+    decision_owner = section.get("decision_owner")
+    stand_in = placeholder_in(decision_owner)
+    if not given(decision_owner) or stand_in:
+        quoted = f" ('{stand_in}' is a placeholder)" if stand_in else ""
+        gaps.append(
+            Gap(
+                code="first_slice.no_decision_owner",
+                field="decision_owner",
+                message=(
+                    f"Name the person who decides go or no-go at the end of the slice{quoted}. Without one the slice "
+                    "ends with no decision and drifts on."
                 ),
             )
         )
