@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from scoping.scope import money
+from scoping.scope.cost_steps import PeakLoad, SelfHosted, StepsResult, peak_load, read_steps, self_hosted, steps_json
 
 TIERS = ("pilot", "launch", "scale")
 
@@ -80,6 +81,16 @@ FIXED_FIELDS = (
 )
 VALUE_FIELDS = ("manual_minutes", "manual_hourly_rate", "other_value_per_use")
 NUMERIC_FIELDS = PER_USE_FIELDS + FIXED_FIELDS + VALUE_FIELDS
+# The per-call fields of a /1 cost model; a /2 cost model has model steps instead (``cost_steps``).
+CALL_FIELDS = (
+    "calls_per_use",
+    "input_tokens",
+    "output_tokens",
+    "cached_share_pct",
+    "input_price",
+    "cached_input_price",
+    "output_price",
+)
 
 # A field that only matters when another one is non-zero: (dependent, gate). When the gate is known to be zero the
 # dependent may stay blank without opening a gap (nobody should have to price cached input they never use).
@@ -128,6 +139,10 @@ class CostResult:
     never_breaks_even: bool
     tiers: dict[str, TierCost]
     invalid: tuple[str, ...] = ()
+    # Cost model v2 only (a cost model with ``steps``): per-step figures, the peak-load check, the self-hosted block.
+    steps: StepsResult | None = None
+    peak: PeakLoad | None = None
+    self_hosted: SelfHosted | None = None
 
     @property
     def variable(self) -> Decimal | None:
@@ -171,6 +186,7 @@ class CostResult:
                 }
                 for name, tier in self.tiers.items()
             },
+            **(steps_json(self.steps, self.peak, self.self_hosted) if self.steps is not None else {}),
         }
 
 
@@ -220,11 +236,12 @@ def _parse_volume(raw: Any) -> int | None:
 class _Inputs:
     """Parsed cost-model inputs, remembering which were blank and which were unusable."""
 
-    def __init__(self, cost_model: Mapping[str, Any]) -> None:
+    def __init__(self, cost_model: Mapping[str, Any], fields: tuple[str, ...] = NUMERIC_FIELDS) -> None:
+        self.fields = fields
         self.values: dict[str, Decimal] = {}
         self.blank: set[str] = set()
         self.invalid: list[str] = []
-        for name in NUMERIC_FIELDS:
+        for name in fields:
             raw = cost_model.get(name)
             if _is_blank(raw):
                 self.blank.add(name)
@@ -267,7 +284,7 @@ class _Inputs:
 
     @property
     def missing(self) -> tuple[str, ...]:
-        blank_needed = [name for name in NUMERIC_FIELDS if name in self.blank and self.is_needed(name)]
+        blank_needed = [name for name in self.fields if name in self.blank and self.is_needed(name)]
         return tuple(blank_needed + self.missing_tiers)
 
 
@@ -295,17 +312,24 @@ class _Exact:
     variable: Fraction
 
 
-def _per_use(inputs: _Inputs) -> _Exact | None:
-    if not inputs.all_known(PER_USE_FIELDS):
+def _per_use(inputs: _Inputs, steps: StepsResult | None) -> _Exact | None:
+    """Per-use cost; with model steps (v2) their inference replaces the /1 per-call formula."""
+    fields = PER_USE_FIELDS if steps is None else tuple(name for name in PER_USE_FIELDS if name not in CALL_FIELDS)
+    if not inputs.all_known(fields):
         return None
-    v = {name: _exact(inputs.get(name)) for name in PER_USE_FIELDS}
-    cached_share = v["cached_share_pct"] / 100
-    token_cost = (
-        v["input_tokens"] * (1 - cached_share) * v["input_price"]
-        + v["input_tokens"] * cached_share * v["cached_input_price"]
-        + v["output_tokens"] * v["output_price"]
-    )
-    inference = v["calls_per_use"] * token_cost / 1_000_000
+    v = {name: _exact(inputs.get(name)) for name in fields}
+    if steps is not None:
+        if steps.inference is None:
+            return None
+        inference = steps.inference
+    else:
+        cached_share = v["cached_share_pct"] / 100
+        token_cost = (
+            v["input_tokens"] * (1 - cached_share) * v["input_price"]
+            + v["input_tokens"] * cached_share * v["cached_input_price"]
+            + v["output_tokens"] * v["output_price"]
+        )
+        inference = v["calls_per_use"] * token_cost / 1_000_000
     inference_adj = inference * (100 + v["retry_overhead_pct"]) / 100
     review = v["review_rate_pct"] * v["review_minutes"] * v["reviewer_hourly_rate"] / (100 * 60)
     retrieval = v["retrieval_per_use"]
@@ -374,9 +398,11 @@ def compute_costs(cost_model: Mapping[str, Any]) -> CostResult:
     """Per-use, per-tier and break-even economics of a scope's ``cost_model`` (never raises on bad input)."""
     if not isinstance(cost_model, Mapping):
         cost_model = {}
+    steps = read_steps(cost_model) if "steps" in cost_model else None
+    fields = NUMERIC_FIELDS if steps is None else tuple(name for name in NUMERIC_FIELDS if name not in CALL_FIELDS)
     with decimal.localcontext(_CONTEXT):
-        inputs = _Inputs(cost_model)
-    exact = _per_use(inputs)
+        inputs = _Inputs(cost_model, fields)
+    exact = _per_use(inputs, steps)
     variable = exact.variable if exact is not None else None
     fixed_monthly = _fixed_monthly(inputs)
     value_per_use = _value_per_use(inputs)
@@ -393,16 +419,31 @@ def compute_costs(cost_model: Mapping[str, Any]) -> CostResult:
             variable=_to_decimal(exact.variable),
         )
     currency = cost_model.get("currency")
+    peak = hosted = None
+    if steps is not None:
+        scale = inputs.volumes["scale"]
+        peak = peak_load(cost_model, steps, scale)
+        rate = inputs.get("maintenance_rate")
+        hosted = self_hosted(
+            cost_model,
+            steps,
+            api_inference_adj=exact.inference_adj if exact is not None else None,
+            maintenance_rate=_exact(rate) if rate is not None else None,
+            scale_volume=scale,
+        )
     return CostResult(
         currency=currency.strip().upper() if isinstance(currency, str) else "",
-        missing=inputs.missing,
+        missing=inputs.missing + (steps.missing if steps else ()),
         per_use=per_use,
         fixed_monthly=_to_decimal(fixed_monthly),
         value_per_use=_to_decimal(value_per_use),
         break_even_volume=break_even_volume,
         never_breaks_even=never_breaks_even,
         tiers=tiers,
-        invalid=tuple(inputs.invalid),
+        invalid=tuple(inputs.invalid) + (steps.invalid if steps else ()),
+        steps=steps,
+        peak=peak,
+        self_hosted=hosted,
     )
 
 

@@ -152,6 +152,17 @@ CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
         ("consultancy", "Consultancy"),
         ("shared", "Shared"),
     ),
+    # The engagement (scope JSON v2).
+    "pricing": (
+        ("fixed", "Fixed price"),
+        ("time_and_materials", "Time and materials"),
+        ("capped", "Time and materials, capped"),
+    ),
+    "run_costs_paid_by": (
+        ("client", "The client"),
+        ("consultancy", "The consultancy"),
+        ("shared", "Shared"),
+    ),
     "status": (
         ("open", "Open"),
         ("answered", "Answered"),

@@ -50,6 +50,7 @@ from scoping.scope.fields import (
     VOLUME_MAX,
     WEEKS_MAX,
 )
+from scoping.scope.schema_v2 import ENGAGEMENT, SCHEMA_V1, SCHEMA_V2, cost_model_v2_fields
 
 # The limits are the catalogue's; they are named here too because the scope JSON contract is where callers look.
 __all__ = [
@@ -81,7 +82,10 @@ __all__ = [
     "validate_scope",
 ]
 
-SCHEMA_ID = "firstslice.scope/1"
+SCHEMA_ID = SCHEMA_V1
+# The schemas a caller may accept. Storing a /2 scope needs the model steps in the database, so the importer still
+# accepts /1 only; ``scope_check`` (which saves nothing) reads both.
+BOTH_SCHEMAS = (SCHEMA_V1, SCHEMA_V2)
 
 TOP_LEVEL_PATH = "(top level)"
 
@@ -112,6 +116,11 @@ ONE_OR_MORE = frozenset(
 )
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("schema", "project", *SECTION_KEYS, "open_questions", "accepted_risks")
+TOP_LEVEL_KEYS_V2: tuple[str, ...] = (*TOP_LEVEL_KEYS, "engagement", "field_sources")
+SECTIONS_V2: dict[str, tuple[Field, ...]] = {**SECTIONS, "cost_model": checkers_for(cost_model_v2_fields())}
+ENGAGEMENT_FIELDS = checkers_for(ENGAGEMENT)
+CLAUSES_MAX = 50
+FIELD_SOURCE_KEYS = ("by", "role", "at", "session")
 
 
 def _unknown_key_message(key: object, known: list[str]) -> str:
@@ -203,37 +212,88 @@ def _check_accepted_risk_codes(risks: list[dict[str, Any]], validator: _Validato
             first_seen[code] = index
 
 
-def validate_scope(data: object) -> dict[str, Any]:
-    """Check a whole scope and return it normalized; raise ``ScopeValidationError`` listing every problem."""
+def validate_scope(data: object, *, schemas: tuple[str, ...] = (SCHEMA_ID,)) -> dict[str, Any]:
+    """Check a whole scope and return it normalized; raise ``ScopeValidationError`` listing every problem.
+
+    ``schemas``: the schema ids the caller accepts (``BOTH_SCHEMAS`` to read /2 as well); the result keeps its id.
+    """
     if not isinstance(data, dict):
         raise ScopeValidationError([(TOP_LEVEL_PATH, f"the scope must be a JSON object {{...}}; got {describe(data)}")])
     schema = data.get("schema")
-    if schema != SCHEMA_ID:
+    if schema not in schemas:
         # Against another schema every further message would mislead, so this one stands alone.
+        accepted = " or ".join(repr(schema_id) for schema_id in schemas)
         message = (
-            f'is missing; a scope file starts with "schema": "{SCHEMA_ID}"'
+            f'is missing; a scope file starts with "schema": "{schemas[-1]}"'
             if schema is None
-            else f"must be {SCHEMA_ID!r}; got {describe(schema)}. This file was not written for this version of "
+            else f"must be {accepted}; got {describe(schema)}. This file was not written for this version of "
             "Firstslice."
         )
         raise ScopeValidationError([("schema", message)])
 
+    v2 = schema == SCHEMA_V2
+    sections = SECTIONS_V2 if v2 else SECTIONS
+    top_level = TOP_LEVEL_KEYS_V2 if v2 else TOP_LEVEL_KEYS
     validator = _Validator()
     for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            validator.error(str(key), _unknown_key_message(key, list(TOP_LEVEL_KEYS)))
-    scope: dict[str, Any] = {"schema": SCHEMA_ID}
+        if key not in top_level:
+            validator.error(str(key), _unknown_key_message(key, list(top_level)))
+    scope: dict[str, Any] = {"schema": schema}
     if data.get("project") is None:
         validator.error("project", "is missing; give at least the project's name and currency")
     scope["project"] = validator.fields(data.get("project"), PROJECT_FIELDS, "project")
     for section_key in SECTION_KEYS:
-        scope[section_key] = validator.fields(data.get(section_key), SECTIONS[section_key], section_key)
+        scope[section_key] = validator.fields(data.get(section_key), sections[section_key], section_key)
     scope["open_questions"] = validator.rows(OPEN_QUESTIONS, data.get("open_questions"), "open_questions")
     scope["accepted_risks"] = validator.rows(ACCEPTED_RISKS, data.get("accepted_risks"), "accepted_risks")
     _check_accepted_risk_codes(scope["accepted_risks"], validator)
+    if v2:
+        scope["engagement"] = _engagement(data.get("engagement"), validator)
+        scope["field_sources"] = _field_sources(data.get("field_sources"), validator)
     if validator.errors:
         raise ScopeValidationError(validator.errors)
     return scope
+
+
+def _engagement(value: object, validator: _Validator) -> dict[str, Any]:
+    """The engagement's fields, and its clause keys: a list of short texts from the consultancy's clause library."""
+    given = dict(value) if isinstance(value, dict) else value
+    clauses = given.pop("clauses", None) if isinstance(given, dict) else None
+    engagement = validator.fields(given, ENGAGEMENT_FIELDS, "engagement")
+    engagement["clauses"] = []
+    if clauses is None:
+        return engagement
+    if not isinstance(clauses, list) or len(clauses) > CLAUSES_MAX:
+        validator.error("engagement.clauses", f"must be a list of at most {CLAUSES_MAX} clause keys")
+        return engagement
+    for index, key in enumerate(clauses):
+        if not isinstance(key, str) or not key.strip() or len(key) > CHOICE_MAX:
+            validator.error(f"engagement.clauses[{index}]", f"must be a clause key of 1 to {CHOICE_MAX} characters")
+        else:
+            engagement["clauses"].append(key.strip())
+    return engagement
+
+
+def _field_sources(value: object, validator: _Validator) -> dict[str, dict[str, str]]:
+    """Who last answered each field: {"<section>.<field>": {"by", "role", "at", "session"}}, all short texts."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        validator.error("field_sources", f"must be an object {{...}}; got {describe(value)}")
+        return {}
+    sources: dict[str, dict[str, str]] = {}
+    for path, source in value.items():
+        section = str(path).partition(".")[0]
+        if section not in SECTION_KEYS:
+            validator.error(
+                f"field_sources.{path}", "must name a field as <section>.<field>, e.g. ownership.budget_owner"
+            )
+            continue
+        if not isinstance(source, dict) or any(key not in FIELD_SOURCE_KEYS for key in source):
+            validator.error(f"field_sources.{path}", f"must be an object with {', '.join(FIELD_SOURCE_KEYS)}")
+            continue
+        sources[str(path)] = {key: str(source.get(key) or "")[:SHORT_TEXT_MAX] for key in FIELD_SOURCE_KEYS}
+    return sources
 
 
 def empty_scope(*, name: str = "", client: str = "", currency: str = "EUR") -> dict[str, Any]:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scoping.management.commands.import_scope import read_scope_file
+from scoping.scope.cost_steps import fraction_json
 from scoping.scope.costs import TIERS, CostResult, compute_costs, format_money, verdict
 from scoping.scope.reader import parse_scope_bytes
 from scoping.scope.readiness import Readiness, evaluate
-from scoping.scope.schema import ScopeValidationError, validate_scope
+from scoping.scope.schema import BOTH_SCHEMAS, ScopeValidationError, validate_scope
 
 INVALID_FILE_EXIT = 2
 BLOCKERS_EXIT = 1
@@ -44,14 +46,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="Path to a scope JSON file (schema firstslice.scope/1).")
+        parser.add_argument("file", help="Path to a scope JSON file (schema firstslice.scope/1 or /2).")
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print one JSON object instead of text."
         )
 
     def handle(self, *args, file: str, as_json: bool = False, **options) -> None:
         try:
-            scope = validate_scope(parse_scope_bytes(read_scope_file(file)))
+            scope = validate_scope(parse_scope_bytes(read_scope_file(file)), schemas=BOTH_SCHEMAS)
         except CommandError as problem:
             raise CommandError(str(problem), returncode=INVALID_FILE_EXIT) from None
         except ScopeValidationError as problem:
@@ -102,6 +104,40 @@ class Command(BaseCommand):
                 f"monthly net {format_money(tier.monthly_net, currency)}"
             )
         write(f"  {verdict(costs)}")
+        if costs.steps is not None:
+            self._print_steps(costs, currency)
+
+    def _print_steps(self, costs: CostResult, currency: str) -> None:
+        """Cost model v2: each model step's share of the inference cost, the peak load and the self-hosted option."""
+        write = self.stdout.write
+        write("Model steps (inference per use, before retries and residency uplift):")
+        for step in costs.steps.steps:
+            name = step.name or f"step {step.position}"
+            cost = format_money(Decimal(fraction_json(step.cost)), currency, exact=True)
+            write(
+                f"  {step.position}. {name} ({step.model}): {fraction_json(step.calls)} call(s), "
+                f"{fraction_json(step.tokens_per_use)} tokens, {cost} per use"
+            )
+        for problem in costs.steps.problems:
+            write(f"  {problem.path}: {problem.message}")
+        if costs.peak is not None:
+            peak = costs.peak
+            write(
+                f"  peak at scale: {float(peak.calls_per_minute):,.2f} calls and {float(peak.tokens_per_minute):,.0f} "
+                f"tokens a minute" + (" (over the stated rate limit)" if peak.over_rpm or peak.over_tpm else "")
+            )
+        hosted = costs.self_hosted
+        if hosted is not None and not hosted.problems:
+            covers = {True: "covers", False: "does not cover", None: "cannot be checked against"}[hosted.covers_scale]
+            cheaper = f"cheaper above {hosted.cheaper_above:,} uses a month" if hosted.cheaper_above else "not cheaper"
+            monthly = format_money(Decimal(fraction_json(hosted.monthly)), currency)
+            write(
+                f"  self-hosted: {monthly} a month, {cheaper}; its capacity of "
+                f"{int(hosted.capacity_tokens):,} tokens a month {covers} the scale volume"
+            )
+        elif hosted is not None:
+            for problem in hosted.problems:
+                write(f"  {problem.path}: {problem.message}")
 
 
 def _dumps(report: dict[str, Any]) -> str:

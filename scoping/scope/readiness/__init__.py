@@ -58,10 +58,14 @@ cost_model  (figures from scoping.scope.costs.compute_costs)
                                                        negative, or a percentage over 100 (fields named)
     cost_model.never_breaks_even              blocker  value per use <= variable cost per use
     cost_model.break_even_above_scale         blocker  break-even volume above the scale tier volume (was a warning)
+    cost_model.model_deprecated_before_handover
+                                              blocker  (v2) a step's deprecation_date before ownership.handover_date
     cost_model.prices_undated                 warning  prices_as_of missing or not a date
     cost_model.stale_prices                   warning  prices_as_of more than 180 days before the judging date (a
                                                        version's freeze date; today for the live scope)
     cost_model.launch_loses_money             warning  monthly net at the launch tier < 0
+    cost_model.peak_over_rate_limit           warning  (v2) peak calls or tokens a minute at scale over a stated limit
+    cost_model.model_deprecated_soon          warning  (v2) a step's model retired within 12 months after handover
 workflow
     workflow.no_output_destination            blocker  output_destination blank
     workflow.no_acting_role                   blocker  acting_role blank

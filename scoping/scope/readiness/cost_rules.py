@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from scoping.scope.costs import NUMERIC_FIELDS, TIERS, compute_costs, format_money
+from scoping.scope.cost_steps import deprecated_steps
+from scoping.scope.costs import NUMERIC_FIELDS, TIERS, CostResult, compute_costs, format_money
 from scoping.scope.readiness.findings import Gap
 from scoping.scope.readiness.lenient import (
     as_count,
@@ -15,8 +16,10 @@ from scoping.scope.readiness.lenient import (
     as_text,
     field_name,
 )
+from scoping.scope.schema_v2 import COST_MODEL_V2_EXTRA, STEP
 
 PRICE_AGE_LIMIT_DAYS = 180
+DEPRECATION_WARNING_DAYS = 365  # "within 12 months after handover"
 
 # The cost_model fields the per-use, fixed and value figures are computed from (DESIGN.md "Cost model").
 COST_INPUTS: tuple[str, ...] = NUMERIC_FIELDS
@@ -43,8 +46,9 @@ def cost_model_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today:
     missing = [field for field in result.missing if field in COST_INPUTS]
     invalid = [field for field in result.invalid if field in COST_INPUTS]
     incomplete = None in (result.per_use, result.fixed_monthly, result.value_per_use)
+    step_problems = _step_problems(section, result)
     if missing or invalid or incomplete:
-        parts = []
+        parts = list(step_problems)
         if missing:
             parts.append("fill in " + ", ".join(field_name("cost_model", field) for field in missing))
         if invalid:
@@ -57,7 +61,7 @@ def cost_model_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today:
         gaps.append(
             Gap(
                 code="cost_model.missing_inputs",
-                field=(missing + invalid + ["calls_per_use"])[0],
+                field=(missing + invalid + (["steps"] if step_problems else []) + ["calls_per_use"])[0],
                 message=(
                     "The cost per use cannot be worked out yet: "
                     + ("; ".join(parts) or "some figures are missing")
@@ -139,4 +143,98 @@ def cost_model_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today:
                 ),
             )
         )
+    gaps.extend(_v2_step_gaps(section, scope, result))
     return gaps
+
+
+def _step_label(section: Mapping[str, Any], path: str) -> str:
+    """ "steps[1].input_price" -> "model step 2 ('Extract') input price per 1M tokens"; other v2 fields by label."""
+    head, _, key = path.partition(".")
+    if head.startswith("steps[") and head.endswith("]") and head[6:-1].isdigit():
+        index = int(head[6:-1])
+        rows = section.get("steps") if isinstance(section.get("steps"), list) else []
+        row = as_mapping(rows[index]) if index < len(rows) else {}
+        name = as_text(row.get("name")) or as_text(row.get("model"))
+        step = f"model step {index + 1}" + (f" ('{name}')" if name else "")
+        if not key:
+            return step
+        label = next((spec.label for spec in STEP.fields if spec.key == key), key)
+        return f"{step} {label[:1].lower()}{label[1:]}"
+    spec = next((spec for spec in COST_MODEL_V2_EXTRA if spec.key == head), None)
+    label = spec.label if spec is not None else head
+    if spec is not None and key:
+        label = next((item.label for item in spec.fields if item.key == key), key)
+    return f"{label[:1].lower()}{label[1:]}"
+
+
+def _step_problems(section: Mapping[str, Any], result: CostResult) -> list[str]:
+    """The v2 step inputs that stop the cost per use, each named as a person reads it."""
+    if result.steps is None:
+        return []
+    return [f"{_step_label(section, problem.path)} {problem.message}" for problem in result.steps.problems]
+
+
+def _v2_step_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], result: CostResult) -> list[Gap]:
+    """Deprecated models against the handover date, and the peak load against the stated rate limits."""
+    gaps: list[Gap] = []
+    if result.steps is None:
+        return gaps
+    handover = as_date(as_mapping(scope.get("ownership")).get("handover_date"))
+    if handover is not None:
+        for step in deprecated_steps(result.steps, handover):
+            gaps.append(
+                Gap(
+                    code="cost_model.model_deprecated_before_handover",
+                    field="steps",
+                    message=(
+                        f"{_first_up(_step_label(section, f'steps[{step.position - 1}]'))} calls {step.model}, "
+                        f"which its provider retires on {step.deprecation_date.isoformat()}, before the handover on "
+                        f"{handover.isoformat()}. Pick a model that will still run when the owners take over."
+                    ),
+                )
+            )
+        horizon = handover + timedelta(days=DEPRECATION_WARNING_DAYS)
+        for step in deprecated_steps(result.steps, horizon):
+            if step.deprecation_date is not None and step.deprecation_date >= handover:
+                gaps.append(
+                    Gap(
+                        code="cost_model.model_deprecated_soon",
+                        field="steps",
+                        message=(
+                            f"{_first_up(_step_label(section, f'steps[{step.position - 1}]'))} calls "
+                            f"{step.model}, which is retired on {step.deprecation_date.isoformat()}, within a year "
+                            "of handover. Plan and budget the move to its successor."
+                        ),
+                    )
+                )
+    peak = result.peak
+    if peak is not None and (peak.over_rpm or peak.over_tpm):
+        over = []
+        if peak.over_rpm:
+            limit = int(peak.rate_limit_rpm)
+            over.append(f"{_rate(peak.calls_per_minute)} calls a minute against a limit of {limit:,}")
+        if peak.over_tpm:
+            over.append(
+                f"{_rate(peak.tokens_per_minute)} tokens a minute against a limit of {int(peak.rate_limit_tpm):,}"
+            )
+        gaps.append(
+            Gap(
+                code="cost_model.peak_over_rate_limit",
+                field="rate_limit_rpm" if peak.over_rpm else "rate_limit_tpm",
+                message=(
+                    "At scale the busiest minute needs " + " and ".join(over) + ". Raise the limit with the "
+                    "provider, spread the load (batch, queue) or spread it over more than one deployment."
+                ),
+            )
+        )
+    return gaps
+
+
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _rate(value) -> str:
+    """A per-minute rate for people: whole numbers with separators, one decimal below 10."""
+    number = float(value)
+    return f"{number:,.1f}" if number < 10 else f"{number:,.0f}"
