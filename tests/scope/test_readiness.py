@@ -18,6 +18,23 @@ from scoping.scope.readiness import CODES, SECTION_LABELS, SECTIONS, Finding, Re
 
 EXAMPLE_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "invoice-coding.json"
 EXAMPLE: dict[str, Any] = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+# Cost model v2 (model steps): the same example's economics as three model steps; its handover is 2027-05-31.
+V2_COST_MODEL: dict[str, Any] = json.loads(
+    (EXAMPLE_PATH.parent / "invoice-coding-three-steps.json").read_text(encoding="utf-8")
+)["cost_model"]
+
+
+def v2_cost_model(**step_changes: Any) -> dict[str, Any]:
+    """The three-step cost model with changes: {"rate_limit_tpm": 100} or {"steps.1.deprecation_date": "..."}."""
+    cost_model = copy.deepcopy(V2_COST_MODEL)
+    for name, value in step_changes.items():
+        if name.startswith("steps."):
+            _, index, field = name.split(".")
+            cost_model["steps"][int(index)][field] = value
+        else:
+            cost_model[name] = value
+    return cost_model
+
 
 # The example's prices are dated 2026-10-15: 92 days before this, 180 days before 2027-04-13.
 TODAY = date(2027, 1, 15)
@@ -585,6 +602,34 @@ TRIPS += [
         ((CM, "tiers", "launch"), 900),
     ),
     trip(
+        "v2-model-retired-before-handover",
+        "cost_model.model_deprecated_before_handover",
+        "blocker",
+        "steps",
+        ((CM,), v2_cost_model(**{"steps.1.deprecation_date": "2027-05-30"})),
+    ),
+    trip(
+        "v2-model-retired-within-a-year-of-handover",
+        "cost_model.model_deprecated_soon",
+        "warning",
+        "steps",
+        ((CM,), v2_cost_model(**{"steps.2.deprecation_date": "2028-05-30"})),
+    ),
+    trip(
+        "v2-peak-over-token-limit",
+        "cost_model.peak_over_rate_limit",
+        "warning",
+        "rate_limit_tpm",
+        ((CM,), v2_cost_model(rate_limit_tpm=100)),
+    ),
+    trip(
+        "v2-step-without-model",
+        "cost_model.missing_inputs",
+        "blocker",
+        "steps",
+        ((CM,), v2_cost_model(**{"steps.0.model": ""})),
+    ),
+    trip(
         "workflow-entirely-placeholder",
         "production_target.no_workflow",
         "blocker",
@@ -708,6 +753,13 @@ CLEARS = [
 
 
 CLEARS += [
+    clear("v2-three-steps", "cost_model.missing_inputs", ((CM,), v2_cost_model())),
+    clear(
+        "v2-retired-a-year-after-handover",
+        "cost_model.model_deprecated_soon",
+        ((CM,), v2_cost_model(**{"steps.2.deprecation_date": "2028-05-31"})),
+    ),
+    clear("v2-peak-at-the-limit", "cost_model.peak_over_rate_limit", ((CM,), v2_cost_model(rate_limit_rpm=1))),
     clear("owner-real-name", "ownership.no_business_owner", ((OWN, "business_owner", "name"), "Nonie Tbdson")),
     clear("owner-initials", "ownership.no_technical_owner", ((OWN, "technical_owner", "name"), "N.A. Smith")),
     clear("owner-hyphenated", "ownership.no_business_owner", ((OWN, "business_owner", "name"), "Jean-Luc Picard")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from scoping.scope.cost_steps import deprecated_steps
@@ -19,7 +19,6 @@ from scoping.scope.readiness.lenient import (
 from scoping.scope.schema_v2 import COST_MODEL_V2_EXTRA, STEP
 
 PRICE_AGE_LIMIT_DAYS = 180
-DEPRECATION_WARNING_DAYS = 365  # "within 12 months after handover"
 
 # The cost_model fields the per-use, fixed and value figures are computed from (DESIGN.md "Cost model").
 COST_INPUTS: tuple[str, ...] = NUMERIC_FIELDS
@@ -193,7 +192,7 @@ def _v2_step_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], result: 
                     ),
                 )
             )
-        horizon = handover + timedelta(days=DEPRECATION_WARNING_DAYS)
+        horizon = _one_year_after(handover)
         for step in deprecated_steps(result.steps, horizon):
             if step.deprecation_date is not None and step.deprecation_date >= handover:
                 gaps.append(
@@ -238,3 +237,11 @@ def _rate(value) -> str:
     """A per-minute rate for people: whole numbers with separators, one decimal below 10."""
     number = float(value)
     return f"{number:,.1f}" if number < 10 else f"{number:,.0f}"
+
+
+def _one_year_after(day: date) -> date:
+    """The same day a year later ("within 12 months after handover"); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
