@@ -52,8 +52,10 @@ class ModelPriceAdmin(admin.ModelAdmin):
         "input_per_1m",
         "cached_input_per_1m",
         "output_per_1m",
+        "reasoning_per_1m",
         "currency",
         "effective_date",
+        "deprecation_date",
         "source",
     )
     list_filter = ("provider", "currency", "effective_date")

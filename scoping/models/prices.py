@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -23,6 +25,43 @@ class ModelPrice(models.Model):
     output_per_1m = models.DecimalField(
         "output price per 1M tokens", max_digits=20, decimal_places=6, validators=[MinValueValidator(0)]
     )
+    # Price catalogue v2: optional prices LiteLLM gives for some models, and when the provider retires the model.
+    cache_write_per_1m = models.DecimalField(
+        "cache-write price per 1M tokens",
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    reasoning_per_1m = models.DecimalField(
+        "reasoning price per 1M tokens",
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Blank: reasoning tokens are billed at the output price.",
+    )
+    batch_input_per_1m = models.DecimalField(
+        "batch input price per 1M tokens",
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    batch_output_per_1m = models.DecimalField(
+        "batch output price per 1M tokens",
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    deprecation_date = models.DateField(
+        null=True, blank=True, help_text="When the provider retires the model (from the price file), if announced."
+    )
     currency = models.CharField(max_length=3, default="USD")
     effective_date = models.DateField(help_text="The date these prices were published or checked.")
     source = models.CharField(max_length=200, blank=True, help_text="e.g. starter catalogue, LiteLLM import, manual")
@@ -37,3 +76,10 @@ class ModelPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}/{self.model} ({self.effective_date})"
+
+    @property
+    def batch_discount_pct(self) -> Decimal | None:
+        """The batch discount on input, as a percentage (50 for half price); None when no batch price is given."""
+        if self.batch_input_per_1m is None or not self.input_per_1m:
+            return None
+        return (100 * (1 - self.batch_input_per_1m / self.input_per_1m)).quantize(Decimal("0.01"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import decimal
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,22 @@ class PriceEntry:
     cached_input_per_1m: Decimal | None
     output_per_1m: Decimal
     currency: str = "USD"
+    # Price catalogue v2 (LiteLLM's optional fields): None where the file does not give them.
+    cache_write_per_1m: Decimal | None = None
+    reasoning_per_1m: Decimal | None = None
+    batch_input_per_1m: Decimal | None = None
+    batch_output_per_1m: Decimal | None = None
+    deprecation_date: date | None = None
+
+
+# LiteLLM's optional per-token prices, by the PriceEntry field they fill.
+OPTIONAL_PRICES = {
+    "cached_input_per_1m": "cache_read_input_token_cost",
+    "cache_write_per_1m": "cache_creation_input_token_cost",
+    "reasoning_per_1m": "output_cost_per_reasoning_token",
+    "batch_input_per_1m": "input_cost_per_token_batches",
+    "batch_output_per_1m": "output_cost_per_token_batches",
+}
 
 
 class PriceList(list[PriceEntry]):
@@ -72,6 +89,20 @@ def _per_million(model: str, field: str, raw: Any) -> Decimal:
         return value.quantize(Decimal(1)) if value.as_tuple().exponent > 0 else value
 
 
+def _deprecation_date(model: str, raw: Any) -> date | None:
+    """LiteLLM's ``deprecation_date`` ("2026-06-30"); anything else stops the import naming the model."""
+    if raw is None or raw == "":
+        return None
+    try:
+        if isinstance(raw, str):
+            return date.fromisoformat(raw.strip())
+    except ValueError:
+        pass
+    raise PriceFileError(
+        f'Model "{model}": deprecation_date must be a date such as 2026-06-30, not {json.dumps(raw, default=str)}.'
+    )
+
+
 def parse_litellm_prices(data: bytes | str) -> PriceList:
     """Token-priced chat, completion and embedding models of a LiteLLM price file, in file order.
 
@@ -106,16 +137,18 @@ def parse_litellm_prices(data: bytes | str) -> PriceList:
         provider = spec.get("litellm_provider")
         if not isinstance(provider, str) or not provider.strip():
             raise PriceFileError(f'Model "{model}": litellm_provider must name the provider.')
-        cached_raw = spec.get("cache_read_input_token_cost")
+        optional = {
+            field: None if spec.get(key) is None else _per_million(model, key, spec.get(key))
+            for field, key in OPTIONAL_PRICES.items()
+        }
         entries.append(
             PriceEntry(
                 provider=provider.strip(),
                 model=model,
                 input_per_1m=_per_million(model, "input_cost_per_token", input_raw),
-                cached_input_per_1m=(
-                    None if cached_raw is None else _per_million(model, "cache_read_input_token_cost", cached_raw)
-                ),
                 output_per_1m=_per_million(model, "output_cost_per_token", output_raw),
+                deprecation_date=_deprecation_date(model, spec.get("deprecation_date")),
+                **optional,
             )
         )
     return PriceList(entries, skipped)

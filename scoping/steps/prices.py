@@ -20,7 +20,7 @@ from scoping.models import ModelPrice
 from scoping.models.sections import CostModel
 from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review import hooks as workflow_hooks
-from scoping.scope.prices import PriceEntry, PriceFileError
+from scoping.scope.prices import OPTIONAL_PRICES, PriceEntry, PriceFileError
 from scoping.scope.schema import MONEY_DECIMAL_PLACES, MONEY_MAX, SHORT_TEXT_MAX
 
 CATALOGUE_PLACES = Decimal(1).scaleb(-ModelPrice._meta.get_field("input_per_1m").decimal_places)
@@ -29,6 +29,8 @@ CATALOGUE_MAX = Decimal(10) ** (
 )
 SCOPE_PLACES = Decimal(1).scaleb(-MONEY_DECIMAL_PLACES)
 EXCHANGE_RATE_MAX = Decimal(1_000_000)
+# The catalogue columns an import writes (besides currency and source).
+CATALOGUE_FIELDS = ("input_per_1m", "output_per_1m", *OPTIONAL_PRICES, "deprecation_date")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,12 @@ def _checked(entry: PriceEntry) -> tuple[tuple[str, str], dict[str, object]]:
         "input_per_1m": _catalogue_price(entry, "input_cost_per_token", entry.input_per_1m),
         "cached_input_per_1m": _catalogue_price(entry, "cache_read_input_token_cost", entry.cached_input_per_1m),
         "output_per_1m": _catalogue_price(entry, "output_cost_per_token", entry.output_per_1m),
+        **{
+            field: _catalogue_price(entry, key, getattr(entry, field))
+            for field, key in OPTIONAL_PRICES.items()
+            if field != "cached_input_per_1m"
+        },
+        "deprecation_date": entry.deprecation_date,
         "currency": entry.currency.upper(),
     }
     return (entry.provider, entry.model), values
@@ -119,9 +127,7 @@ def model_prices_import(
             row.updated_at = now  # bulk_update does not apply auto_now
             to_update.append(row)
     ModelPrice.objects.bulk_create(to_create)
-    ModelPrice.objects.bulk_update(
-        to_update, ["input_per_1m", "cached_input_per_1m", "output_per_1m", "currency", "source", "updated_at"]
-    )
+    ModelPrice.objects.bulk_update(to_update, [*CATALOGUE_FIELDS, "currency", "source", "updated_at"])
     counts = PriceImportCounts(
         created=len(to_create),
         updated=len(to_update),
