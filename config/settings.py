@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -234,6 +235,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Safety net for jobs whose worker died: re-queue or fail documents stuck in "rendering" (celery beat).
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-documents": {"task": "reports.sweep_stale_documents", "schedule": 15.0},
+    # The drift watch: each catalogue change is recorded once per scope, so a restarted beat never alerts twice.
+    "check-price-drift": {"task": "scoping.check_price_drift", "schedule": crontab(hour=5, minute=30)},
 }
 # A rendering job holds a lease on its document and renews it while it works; the sweep re-queues a document whose
 # lease lapsed (the worker died), long before the hard time limit would tell.

@@ -14,6 +14,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
 from accounts.services import email_queue_event
+from scoping.scope.money import format_money
 from scoping.scope.readiness import SECTION_LABELS
 from scoping.signatories import signatories
 
@@ -31,6 +34,7 @@ __all__ = [
     "notify_changes_requested",
     "notify_declined",
     "notify_document_ready",
+    "notify_price_drift",
     "notify_review_requested",
     "notify_scope_reopened",
     "notify_signed",
@@ -201,3 +205,46 @@ def notify_document_ready(document) -> None:
     link = _link(project, "projects:document_download", project.pk, document.pk)
     kind = document.get_kind_display().lower()
     _send("document_ready", _people(people), project=project, link=link, version=version, document=document, kind=kind)
+
+
+@dataclass(frozen=True)
+class _Addressee:
+    """Someone named in a scope (an owner) who may have no account: an e-mail address and a name to greet."""
+
+    email: str
+    display_name: str
+
+
+def _owners(scope) -> list[_Addressee]:
+    ownership = scope.get("ownership") or {}
+    owners = []
+    for key in ("business_owner", "technical_owner"):
+        owner = ownership.get(key) or {}
+        address = str(owner.get("email") or "").strip()
+        if "@" in address:
+            owners.append(_Addressee(email=address, display_name=str(owner.get("name") or "").strip() or address))
+    return owners
+
+
+@_never_fails
+def notify_price_drift(*, drift) -> None:
+    """A signed scope's owners and its lead hear that the catalogue moved its economics or retires its model.
+
+    Owners are read from the signed version (they need no account); each address gets one message.
+    """
+    version = drift.version
+    project = drift.project
+    currency = str(drift.details.get("currency") or project.currency or "")
+    people = [*_owners(version.scope), *_people([project.lead_consultant])]
+    seen: set[str] = set()
+    unique = []
+    for person in people:
+        if person.email.lower() not in seen:
+            seen.add(person.email.lower())
+            unique.append(person)
+    figures = {"signed_cost": "signed_cost_per_use", "envelope_top": "envelope_top", "new_cost": "new_cost_per_use"}
+    money = {
+        name: format_money(Decimal(drift.details[key]), currency, per_use=True) if drift.details.get(key) else "—"
+        for name, key in figures.items()
+    }
+    _send("price_drift", unique, project=project, version=version, drift=drift, **money)

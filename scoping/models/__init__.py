@@ -1,5 +1,5 @@
 from scoping.models.activity import ActivityEvent
-from scoping.models.prices import ModelPrice
+from scoping.models.prices import ModelPrice, PriceDrift
 from scoping.models.projects import (
     Client,
     ClientParticipant,
@@ -23,6 +23,7 @@ from scoping.models.versions import (
 __all__ = [
     "ActivityEvent",
     "ModelPrice",
+    "PriceDrift",
     "Review",
     "ReviewComment",
     "ReviewDecision",

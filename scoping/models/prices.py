@@ -83,3 +83,36 @@ class ModelPrice(models.Model):
         if self.batch_input_per_1m is None or not self.input_per_1m:
             return None
         return (100 * (1 - self.batch_input_per_1m / self.input_per_1m)).quantize(Decimal("0.01"))
+
+
+class PriceDrift(models.Model):
+    """One catalogue change noticed on one scope, recorded once, so the daily check re-costs and alerts only once.
+
+    ``recosted``: the live scope's launch cost per use at the catalogue's new prices. ``envelope``: a signed scope's
+    launch cost per use left the envelope it was signed with. ``retired``: a signed scope's model is retired before
+    its handover. The owners and the lead get one e-mail per signed scope per change (the two signed kinds).
+    """
+
+    class Kind(models.TextChoices):
+        RECOSTED = "recosted", "Re-costed at new catalogue prices"
+        ENVELOPE = "envelope", "Launch cost per use left the signed envelope"
+        RETIRED = "retired", "Model retired before handover"
+
+    project = models.ForeignKey("scoping.DiscoveryProject", on_delete=models.CASCADE, related_name="price_drifts")
+    version = models.ForeignKey(
+        "scoping.ScopeVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="price_drifts"
+    )
+    model_price = models.ForeignKey(ModelPrice, null=True, on_delete=models.SET_NULL, related_name="drifts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    fingerprint = models.CharField(max_length=32, help_text="The catalogue prices this was judged against.")
+    details = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind", "fingerprint"], name="unique_price_drift_per_change")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.project_id})"
