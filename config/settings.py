@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "accounts",
     "scoping",
     "documents",  # app label "reports": its tables and migrations keep their names
+    "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +250,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]:
     raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be larger than CELERY_TASK_TIME_LIMIT.")
+
+# The JSON API: requests a minute per personal access token (django-ninja's throttle syntax).
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/m")
+NINJA_PAGINATION_MAX_LIMIT = 100
 
 # --- E-mail ---------------------------------------------------------------------------------------------------------
 if os.environ.get("EMAIL_URL"):

@@ -12,6 +12,7 @@ import pytest
 from django.urls import get_resolver, resolve, reverse
 
 from tests import (
+    access_rows_api,
     access_rows_costs,
     access_rows_documents,
     access_rows_projects,
@@ -28,10 +29,11 @@ AREAS = (
     access_rows_costs,
     access_rows_review,
     access_rows_documents,
+    access_rows_api,
 )
 ROWS = [row for area in AREAS for row in area.ROWS]
 
-OUR_PACKAGES = ("accounts", "config", "reports", "scoping")
+OUR_PACKAGES = ("accounts", "api", "config", "reports", "scoping")
 # Views of the app that take no part in the matrix, and why.
 NOT_IN_THE_MATRIX = {
     "home",  # a redirect to the project list, for everyone

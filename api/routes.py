@@ -1,0 +1,142 @@
+"""The JSON API, ``/api/v1/`` (django-ninja): projects, scope, readiness, costs and versions, read through tokens.
+
+Every object is found through ``DiscoveryProject.objects.visible_to(user)``, the one access rule of the pages, so a
+token never sees more than its user, and a project someone may not see is a 404, as on the pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from api.auth import PerTokenThrottle, TokenAuth
+from api.schemas import CostsOut, Error, ProjectOut, ReadinessOut, VersionOut
+from scoping.live_scope import export_scope
+from scoping.models import DiscoveryProject, ScopeVersion
+from scoping.scope.costs import compute_costs
+from scoping.scope.readiness import code_title, evaluate
+from scoping.scope.schema import canonical_json
+
+api = NinjaAPI(
+    title="Firstslice API",
+    version="1",
+    description="Scopes of AI engagements: projects, their scope, readiness, costs and frozen versions. "
+    "Authenticate with a personal access token from your profile page: `Authorization: Bearer fs_…`.",
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    throttle=PerTokenThrottle(),
+)
+
+NOT_FOUND = "No such project, or you may not see it."
+ERRORS = {401: Error, 404: Error, 422: Error, 429: Error}
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "message": "A valid API token is needed: send 'Authorization: Bearer <token>'. Tokens that are revoked "
+            "or expired no longer work; create a new one on your profile page."
+        },
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"message": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"message": "Too many requests with this token; wait a minute."}, status=429)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in error.get('loc', ())[1:]) or 'request'}: {error.get('msg', 'is not valid')}"
+        for error in exc.errors
+    )
+    return api.create_response(request, {"message": f"The request is not valid: {problems}."}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+
+
+def _project(request: HttpRequest, project_id: int) -> DiscoveryProject:
+    """The project, through the access rule; a stranger gets the same 404 as for a project that does not exist."""
+    project = (
+        DiscoveryProject.objects.visible_to(request.user)
+        .select_related("client", "lead_consultant")
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None:
+        raise Http404
+    return project
+
+
+@api.get("/projects", response={200: list[ProjectOut], **ERRORS}, summary="Projects you may see")
+@paginate(LimitOffsetPagination, max_limit=100)
+def projects_list(request: HttpRequest):
+    """Newest activity first; ``limit`` (at most 100) and ``offset`` page through them. Two queries a page."""
+    return (
+        DiscoveryProject.objects.visible_to(request.user)
+        .select_related("client", "lead_consultant")
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+@api.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS}, summary="One project")
+def project_read(request: HttpRequest, project_id: int):
+    return _project(request, project_id)
+
+
+@api.get("/projects/{project_id}/scope", response={200: dict, **ERRORS}, summary="The live scope (scope JSON)")
+def scope_read(request: HttpRequest, project_id: int, response: HttpResponse):
+    """The live scope in the ``firstslice.scope/1`` format. ``ETag`` is its SHA-256, for ``If-Match`` on writes."""
+    scope = export_scope(_project(request, project_id))
+    response["ETag"] = f'"{hashlib.sha256(canonical_json(scope)).hexdigest()}"'
+    return scope
+
+
+@api.get("/projects/{project_id}/readiness", response={200: ReadinessOut, **ERRORS}, summary="Readiness")
+def readiness_read(request: HttpRequest, project_id: int):
+    judged = evaluate(export_scope(_project(request, project_id)), today=timezone.localdate())
+    data = judged.as_json()
+    return {
+        **data,
+        "ready": judged.is_ready,
+        "findings": [{**finding, "title": code_title(finding["code"])} for finding in data["findings"]],
+    }
+
+
+@api.get("/projects/{project_id}/costs", response={200: CostsOut, **ERRORS}, summary="Cost figures")
+def costs_read(request: HttpRequest, project_id: int):
+    return compute_costs(export_scope(_project(request, project_id))["cost_model"]).as_json()
+
+
+@api.get("/projects/{project_id}/versions", response={200: list[VersionOut], **ERRORS}, summary="Frozen versions")
+def versions_list(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    versions = ScopeVersion.objects.filter(project=project).order_by("-number")
+    return [
+        {
+            "number": version.number,
+            "sha256": version.sha256,
+            "frozen_at": version.frozen_at,
+            "frozen_by": version.frozen_by_name,
+            "note": version.note,
+            "readiness_score": (version.readiness or {}).get("score"),
+        }
+        for version in versions
+    ]
