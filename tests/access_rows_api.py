@@ -12,9 +12,10 @@ from tests.access_rows import expect
 def _leads_token(ctx) -> str:
     """The revoke URL of a token that belongs to the lead: anyone else gets 404, the lead 405 for a GET."""
     lead = ctx["roles"]["lead"]
-    token = ApiToken.objects.filter(user=lead).first() or token_create(
-        user=lead, name="matrix", scope="read", lifetime_days=1
-    )[0]
+    token = (
+        ApiToken.objects.filter(user=lead).first()
+        or token_create(user=lead, name="matrix", scope="read", lifetime_days=1)[0]
+    )
     return reverse("api_token_revoke", args=[token.pk])
 
 
