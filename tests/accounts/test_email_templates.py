@@ -23,6 +23,7 @@ EVENTS = {
     "declined",
     "document_ready",
     "invitation",
+    "price_drift",
     "review_requested",
     "scope_reopened",
     "signed",
@@ -51,6 +52,13 @@ def hostile_context() -> dict:
         "invitation": SimpleNamespace(first_name=HOSTILE, project=project, is_signatory=True),
         "complete": False,
         "previous_stage": "approved",
+        "drift": SimpleNamespace(
+            kind="envelope",
+            details={"model": HOSTILE, "deprecation_date": HOSTILE, "handover_date": HOSTILE},
+        ),
+        "signed_cost": HOSTILE,
+        "envelope_top": HOSTILE,
+        "new_cost": HOSTILE,
     }
 
 
