@@ -18,6 +18,8 @@ from documents.print_values import (
     as_rows,
     as_text,
     choice_text,
+    device_in_words,
+    local_time,
     long_date,
     person_text,
     printed_label,
@@ -32,6 +34,8 @@ from scoping.scope.readiness import CODES, Finding, Readiness, code_title, evalu
 DocumentKind = Literal["draft", "proposal", "signed"]
 DOCUMENT_KINDS: tuple[str, ...] = ("draft", "proposal", "signed")
 HASH_PREFIX_LENGTH = 12
+# How a signatory signs today; code checks by e-mail (and their record here) come with the identity work of #14.
+SIGNING_METHOD = "Signed in to their own account, typed their full name and ticked the consent statement"
 KEYWORD_PREFIX = "firstslice-version-sha256:"
 SUMMARY_QUESTION_LIMIT = 5
 
@@ -47,7 +51,7 @@ class DocumentMeta:
     frozen_by: str
     status_label: str
     generated_at: datetime
-    # Each sign-off: name, role, signed_at (datetime or ISO string, UTC), ip, user_agent, typed_name.
+    # Each sign-off: name, role, signed_at (datetime or ISO string, UTC), ip, user_agent, typed_name, time_zone.
     signoffs: Sequence[Mapping[str, Any]] = ()
     review_decision: str = ""
     consultancy: str = ""  # printed on the cover and added to the PDF author when given
@@ -214,6 +218,9 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
                 "typed_name": as_text(signoff.get("typed_name")),
                 "role": as_text(signoff.get("role")) or NOT_STATED,
                 "signed_at": utc_time(signoff.get("signed_at")),
+                "local_time": local_time(signoff.get("signed_at"), signoff.get("time_zone")),
+                "device": device_in_words(signoff.get("user_agent")),
+                "method": SIGNING_METHOD,
                 "ip": as_text(signoff.get("ip")) or NOT_STATED,
                 "user_agent": as_text(signoff.get("user_agent")) or NOT_STATED,
             }

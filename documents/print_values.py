@@ -10,6 +10,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ua_parser import parse as parse_user_agent
 
 from scoping.scope import catalogue
 from scoping.scope.costs import format_money
@@ -144,6 +147,40 @@ def utc_time(value: Any) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return f"{value:%Y-%m-%d %H:%M:%S} UTC"
+
+
+# Operating systems as people call them; ua-parser's family names otherwise ("Mac OS X" is "macOS" today).
+_OS_WORDS = {"Mac OS X": "macOS", "iOS": "iOS", "Windows": "Windows", "Linux": "Linux", "Ubuntu": "Ubuntu Linux"}
+
+
+def device_in_words(user_agent: Any) -> str:
+    """The browser and system a signer used, from the user agent: "Chrome on macOS", "Mobile Safari on iOS (iPhone)"."""
+    text = str(user_agent or "").strip()
+    if not text:
+        return NOT_STATED
+    parsed = parse_user_agent(text[:500])
+    browser = parsed.user_agent.family if parsed.user_agent and parsed.user_agent.family != "Other" else ""
+    system = parsed.os.family if parsed.os and parsed.os.family != "Other" else ""
+    device = parsed.device.family if parsed.device and parsed.device.family not in ("Other", "Mac", "Spider") else ""
+    system = _OS_WORDS.get(system, system)
+    if not browser and not system:
+        return "An unrecognised browser or program (the exact text is in the annex)"
+    words = f"{browser or 'A browser'} on {system}" if system else browser
+    return f"{words} ({device})" if device and device not in words else words
+
+
+def local_time(value: Any, time_zone: Any) -> str:
+    """The signing time in the signer's own time zone, with its UTC offset; "" when the zone is unknown."""
+    zone_name = str(time_zone or "").strip()
+    if not zone_name or not isinstance(value, datetime):
+        return ""
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    moment = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(zone)
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%d %H:%M:%S} {zone_name} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def money_cell(value: Decimal | None, currency: str, *, per_use: bool = False) -> dict:

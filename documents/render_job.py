@@ -99,6 +99,7 @@ def document_meta(document: ScopeDocument, *, generated_at: datetime | None = No
                     "signed_at": signoff.signed_at,
                     "ip": signoff.ip or "",
                     "user_agent": signoff.user_agent,
+                    "time_zone": signoff.time_zone,
                 }
             )
     frozen_by = version.frozen_by_name or (version.frozen_by.display_name if version.frozen_by else "")

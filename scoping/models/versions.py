@@ -101,6 +101,9 @@ class SignOff(models.Model):
     signed_at = models.DateTimeField(auto_now_add=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The signer's IANA time zone as their browser reported it ("Europe/Berlin"), so the certificate can give the
+    # local time they signed at; blank when the browser said nothing usable.
+    time_zone = models.CharField(max_length=64, blank=True)
     version_sha256 = models.CharField(max_length=64)
     consent = models.BooleanField(default=False)
     consent_text = models.TextField()

@@ -129,6 +129,8 @@ class ReviewForm(OpenQuestionsConfirmation):
 
 class SignForm(forms.Form):
     version_id = forms.IntegerField(widget=forms.HiddenInput)
+    # Filled by static/js/app.js from the browser; anything but a known IANA zone is ignored, never an error.
+    time_zone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput(attrs={"data-time-zone": ""}))
     typed_name = forms.CharField(
         label="Type your full name",
         max_length=TYPED_NAME_MAX,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -127,6 +128,17 @@ def _request_meta(request: HttpRequest | None) -> tuple[str | None, str]:
     return client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:500]
 
 
+def _known_time_zone(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        return ""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    return name
+
+
 @transaction.atomic
 def signoff_record(
     *,
@@ -136,8 +148,11 @@ def signoff_record(
     typed_name: str,
     consent: bool,
     request: HttpRequest | None = None,
+    time_zone: str = "",
 ) -> SignOff:
     """Record one signatory's signature of the version awaiting sign-off (append-only).
+
+    ``time_zone``: the signer's IANA zone from their browser, kept only when it names a real zone.
 
     The last signature makes the scope signed off and queues the signed PDF.
     """
@@ -170,6 +185,7 @@ def signoff_record(
                 is_client=person.is_client,
                 ip=ip,
                 user_agent=user_agent,
+                time_zone=_known_time_zone(time_zone),
                 version_sha256=version.sha256,
                 consent=True,
                 consent_text=consent_statement(version=version, project=locked),

@@ -237,6 +237,7 @@ def _sign_or_decline(request: HttpRequest, project: DiscoveryProject, action: st
                 typed_name=form.cleaned_data["typed_name"],
                 consent=form.cleaned_data["consent"],
                 request=request,
+                time_zone=form.cleaned_data.get("time_zone", ""),
             )
         else:
             signatures.signoff_decline(

@@ -5,3 +5,16 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// The sign-off form sends the signer's time zone, so the certificate can say the local time they signed at.
+document.addEventListener("DOMContentLoaded", function () {
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    zone = "";
+  }
+  document.querySelectorAll("input[data-time-zone]").forEach(function (input) {
+    input.value = zone;
+  });
+});

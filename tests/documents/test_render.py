@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from bench.scopes import long_scope
 from documents import rendering
 from documents.print_context import DocumentMeta
+from documents.print_values import device_in_words, local_time
 from documents.rendering import (
     RenderError,
     StaticOnlyFetcher,
@@ -40,6 +41,7 @@ SIGNOFFS = (
         "signed_at": datetime(2027, 2, 1, 9, 12, 44, tzinfo=UTC),
         "ip": "203.0.113.7",
         "user_agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0",
+        "time_zone": "Europe/Berlin",
     },
     {
         "name": "Lena Lead",
@@ -227,11 +229,19 @@ def test_a_draft_has_no_signoff_certificate(draft_pdf):
     assert "Sign-off certificate" not in text
 
 
+def certificate_pages(pdf) -> list[str]:
+    """The certificate's pages: from the one it starts on to the end of the document (it may take two)."""
+    texts = pages_text(pdf)
+    start = max(index for index, text in enumerate(texts) if "Sign-off certificate" in text)
+    return texts[start:]
+
+
 def test_a_signed_document_ends_with_a_certificate_naming_every_signatory_and_the_full_hash(signed_pdf):
     texts = pages_text(signed_pdf.pdf)
-    certificate = " ".join(texts[-1].split())
+    pages = certificate_pages(signed_pdf.pdf)
+    certificate = " ".join(" ".join(pages).split())
     assert "Sign-off certificate" in certificate
-    assert SHA256 in squashed(texts[-1])
+    assert SHA256 in squashed("".join(pages))
     assert "Approved by Rita Reviewer on 25 January 2027" in certificate
     for name, role, when, ip, agent in (
         ("Priya Raman", "Finance Director", "2027-02-01 09:12:44 UTC", "203.0.113.7", "Firefox/133.0"),
@@ -244,6 +254,22 @@ def test_a_signed_document_ends_with_a_certificate_naming_every_signatory_and_th
         assert agent in certificate
     assert "Lena M. Lead" in certificate
     assert "Signed off" in " ".join(texts[0].split())
+
+
+def test_the_certificate_says_in_words_how_when_and_on_what_each_person_signed(signed_pdf):
+    certificate = " ".join(" ".join(certificate_pages(signed_pdf.pdf)).split())
+
+    assert "Firefox on Linux" in certificate
+    assert "Safari on macOS" in certificate
+    # 09:12:44 UTC is 10:12:44 in Berlin in February (CET, UTC+01:00); no zone was recorded for the second signer
+    assert "2027-02-01 10:12:44 Europe/Berlin (UTC+01:00), their local time" in certificate
+    assert certificate.count("their local time") == 1
+    assert "typed their full name and ticked the consent statement" in certificate
+    assert "Any change to the scope, even of one character, gives a different fingerprint" in certificate
+    # The raw technical record is in the annex, after every signatory's card
+    annex = certificate[certificate.index("Annex: technical record") :]
+    assert "203.0.113.7" in annex and "Firefox/133.0" in annex
+    assert certificate.index("Safari on macOS") < certificate.index("Annex: technical record")
 
 
 def test_a_signed_kind_without_signoffs_is_refused_with_a_readable_reason():
@@ -524,3 +550,31 @@ def test_the_pdf_summary_lists_the_earliest_due_open_questions_first():
     assert summary.index("Question February?") < summary.index("Question March?")
     assert "Question answered long ago?" not in summary
     assert "overdue" in summary.lower()
+
+
+@pytest.mark.parametrize(
+    ("agent", "words"),
+    [
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36",
+            "Chrome on macOS",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.5 Mobile/15E148 Safari/604.1",
+            "Mobile Safari on iOS (iPhone)",
+        ),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Windows"),
+        ("curl/8.0", "curl"),
+        ("", "Not stated"),
+        ("<script>alert(1)</script>", "An unrecognised browser or program (the exact text is in the annex)"),
+    ],
+)
+def test_a_user_agent_reads_as_a_device_in_words(agent, words):
+    assert device_in_words(agent) == words
+
+
+@pytest.mark.parametrize("zone", ["", "Mars/Olympus", "../../etc/passwd", None])
+def test_an_unknown_time_zone_gives_no_local_time(zone):
+    assert local_time(datetime(2027, 2, 1, 9, 0, tzinfo=UTC), zone) == ""

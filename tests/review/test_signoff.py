@@ -407,3 +407,19 @@ def test_the_sign_off_page_names_the_version_by_the_check_code_printed_on_the_pd
     assert f'Version check code <strong class="font-monospace">{version.short_hash}</strong>' in page
     assert "the same code is printed on the cover and on every page of the PDF" in page
     assert "Full fingerprint (SHA-256)" in page
+
+
+@pytest.mark.parametrize(("sent", "kept"), [("Europe/Berlin", "Europe/Berlin"), ("Mars/Olympus", ""), ("", "")])
+def test_the_signer_s_time_zone_is_kept_only_when_it_is_a_real_zone(client, sound_project, lead, reviewer, sent, kept):
+    version = to_awaiting_signoff(sound_project, lead, reviewer)
+    client.force_login(client_signatory(sound_project))
+
+    page = client.get(signoff_url(sound_project)).content.decode()
+    response = client.post(
+        signoff_url(sound_project),
+        {"action": "sign", "version_id": version.pk, "typed_name": "Priya Raman", "consent": "on", "time_zone": sent},
+    )
+
+    assert 'name="time_zone"' in page and "data-time-zone" in page
+    assert response.status_code == 302
+    assert SignOff.objects.get().time_zone == kept
