@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scoping', '0013_price_drift'),
+        ("scoping", "0013_price_drift"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='signoff',
-            name='time_zone',
+            model_name="signoff",
+            name="time_zone",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

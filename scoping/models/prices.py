@@ -8,57 +8,34 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 
+def _price(label: str, *, optional: bool = False, **extra) -> models.DecimalField:
+    """A catalogue price per 1M tokens: six decimals (LiteLLM quotes per token), never negative."""
+    return models.DecimalField(
+        label,
+        max_digits=20,
+        decimal_places=6,
+        null=optional,
+        blank=optional,
+        validators=[MinValueValidator(0)],
+        **extra,
+    )
+
+
 class ModelPrice(models.Model):
     provider = models.CharField(max_length=100)
     model = models.CharField(max_length=200)
-    input_per_1m = models.DecimalField(
-        "input price per 1M tokens", max_digits=20, decimal_places=6, validators=[MinValueValidator(0)]
-    )
-    cached_input_per_1m = models.DecimalField(
-        "cached-input price per 1M tokens",
-        max_digits=20,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    output_per_1m = models.DecimalField(
-        "output price per 1M tokens", max_digits=20, decimal_places=6, validators=[MinValueValidator(0)]
-    )
+    input_per_1m = _price("input price per 1M tokens")
+    cached_input_per_1m = _price("cached-input price per 1M tokens", optional=True)
+    output_per_1m = _price("output price per 1M tokens")
     # Price catalogue v2: optional prices LiteLLM gives for some models, and when the provider retires the model.
-    cache_write_per_1m = models.DecimalField(
-        "cache-write price per 1M tokens",
-        max_digits=20,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    reasoning_per_1m = models.DecimalField(
+    cache_write_per_1m = _price("cache-write price per 1M tokens", optional=True)
+    reasoning_per_1m = _price(
         "reasoning price per 1M tokens",
-        max_digits=20,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
+        optional=True,
         help_text="Blank: reasoning tokens are billed at the output price.",
     )
-    batch_input_per_1m = models.DecimalField(
-        "batch input price per 1M tokens",
-        max_digits=20,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    batch_output_per_1m = models.DecimalField(
-        "batch output price per 1M tokens",
-        max_digits=20,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
+    batch_input_per_1m = _price("batch input price per 1M tokens", optional=True)
+    batch_output_per_1m = _price("batch output price per 1M tokens", optional=True)
     deprecation_date = models.DateField(
         null=True, blank=True, help_text="When the provider retires the model (from the price file), if announced."
     )

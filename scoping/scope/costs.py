@@ -20,6 +20,7 @@ from typing import Any
 
 from scoping.scope import money
 from scoping.scope.cost_steps import PeakLoad, SelfHosted, StepsResult, peak_load, read_steps, self_hosted, steps_json
+from scoping.scope.schema_v2 import V1_CALL_FIELDS
 
 TIERS = ("pilot", "launch", "scale")
 
@@ -57,14 +58,10 @@ MONEY_FIELDS = (
     "manual_hourly_rate",
     "other_value_per_use",
 )
+# The per-call fields of a /1 cost model; a /2 cost model has model steps instead (``cost_steps``).
+CALL_FIELDS = tuple(name for name in V1_CALL_FIELDS if name != "model")
 PER_USE_FIELDS = (
-    "calls_per_use",
-    "input_tokens",
-    "output_tokens",
-    "cached_share_pct",
-    "input_price",
-    "cached_input_price",
-    "output_price",
+    *CALL_FIELDS,
     "retry_overhead_pct",
     "retrieval_per_use",
     "other_per_use",
@@ -81,16 +78,6 @@ FIXED_FIELDS = (
 )
 VALUE_FIELDS = ("manual_minutes", "manual_hourly_rate", "other_value_per_use")
 NUMERIC_FIELDS = PER_USE_FIELDS + FIXED_FIELDS + VALUE_FIELDS
-# The per-call fields of a /1 cost model; a /2 cost model has model steps instead (``cost_steps``).
-CALL_FIELDS = (
-    "calls_per_use",
-    "input_tokens",
-    "output_tokens",
-    "cached_share_pct",
-    "input_price",
-    "cached_input_price",
-    "output_price",
-)
 
 # A field that only matters when another one is non-zero: (dependent, gate). When the gate is known to be zero the
 # dependent may stay blank without opening a gap (nobody should have to price cached input they never use).

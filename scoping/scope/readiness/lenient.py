@@ -170,6 +170,17 @@ def placeholder_in(value: Any) -> str:
     return "?" if "?" in text else ""
 
 
+def no_person(*values: Any) -> str | None:
+    """For a person or owner field (and its role): None when a real person is named, else the words a finding adds.
+
+    "" when the first value is blank; " ('TBD' is a placeholder)" when any value holds a stand-in.
+    """
+    stand_in = next((found for found in map(placeholder_in, values) if found), "")
+    if stand_in:
+        return f" ('{stand_in}' is a placeholder)"
+    return "" if not given(values[0] if values else None) else None
+
+
 def has_email(value: Any) -> bool:
     """DESIGN.md's reading: an owner's e-mail is missing when blank or without "@". The form checks it strictly."""
     return "@" in as_text(value)

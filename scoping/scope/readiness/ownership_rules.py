@@ -14,7 +14,7 @@ from scoping.scope.readiness.lenient import (
     as_text,
     given,
     has_email,
-    placeholder_in,
+    no_person,
     row_name,
 )
 
@@ -67,14 +67,13 @@ def ownership_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
         owner = as_mapping(section.get(key))
         name = owner.get("name")
         # A stand-in anywhere in the name or the role ("Head of Ops (TBD)", role "to be hired") is no owner yet.
-        stand_in = placeholder_in(name) or placeholder_in(owner.get("role"))
-        if not given(name) or stand_in:
-            given_text = f" ('{stand_in}' is a placeholder)" if stand_in else ""
+        quoted = no_person(name, owner.get("role"))
+        if quoted is not None:
             gaps.append(
                 Gap(
                     code=f"ownership.no_{key}",
                     field=key,
-                    message=f"Name the {who}, as a person{given_text}. Systems nobody owns die when the pilot ends.",
+                    message=f"Name the {who}, as a person{quoted}. Systems nobody owns die when the pilot ends.",
                 )
             )
         elif not has_email(owner.get("email")):
@@ -101,10 +100,8 @@ def ownership_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
             )
         )
     for position, row in enumerate(responsibilities, start=1):
-        owner = row.get("owner")
-        stand_in = placeholder_in(owner)
-        if not given(owner) or stand_in:
-            quoted = f" ('{stand_in}' is a placeholder)" if stand_in else ""
+        quoted = no_person(row.get("owner"))
+        if quoted is not None:
             gaps.append(
                 Gap(
                     code="ownership.responsibility_without_owner",
@@ -115,10 +112,8 @@ def ownership_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today: 
                     ),
                 )
             )
-    budget_owner = section.get("budget_owner")
-    stand_in = placeholder_in(budget_owner)
-    if not given(budget_owner) or stand_in:
-        quoted = f" ('{stand_in}' is a placeholder)" if stand_in else ""
+    quoted = no_person(section.get("budget_owner"))
+    if quoted is not None:
         gaps.append(
             Gap(
                 code="ownership.no_budget_owner",

@@ -13,6 +13,7 @@ from scoping.scope.readiness.lenient import (
     as_number,
     as_rows,
     given,
+    no_person,
     placeholder_in,
 )
 
@@ -160,10 +161,8 @@ def first_slice_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], today
                 ),
             )
         )
-    decision_owner = section.get("decision_owner")
-    stand_in = placeholder_in(decision_owner)
-    if not given(decision_owner) or stand_in:
-        quoted = f" ('{stand_in}' is a placeholder)" if stand_in else ""
+    quoted = no_person(section.get("decision_owner"))
+    if quoted is not None:
         gaps.append(
             Gap(
                 code="first_slice.no_decision_owner",
