@@ -82,7 +82,9 @@ def _review_decision(version: ScopeVersion) -> str:
     if review is None:
         return ""
     when = timezone.localtime(review.created_at).strftime("%d %B %Y").lstrip("0")
-    return f"{review.get_decision_display()} by {review.reviewer.display_name} on {when}"
+    # The choice labels are verbs for the reviewer's buttons ("Approve"); the certificate states what happened.
+    done = {"approve": "Approved", "request_changes": "Changes requested"}.get(review.decision, review.decision)
+    return f"{done} by {review.reviewer.display_name} on {when}"
 
 
 def document_meta(document: ScopeDocument, *, generated_at: datetime | None = None) -> DocumentMeta:
