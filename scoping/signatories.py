@@ -6,11 +6,16 @@ the notifications can ask it without importing the workflow that sends them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-__all__ = ["Signatory", "SignatoryStatus", "signatories", "signoff_statuses"]
+from scoping.models import DiscoveryProject, Invitation, ScopeVersion, SignOff, SignOffDecision
+
+__all__ = ["OwnerCheck", "Signatory", "SignatoryStatus", "owner_checks", "signatories", "signoff_statuses"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,65 @@ def signoff_statuses(project: DiscoveryProject, version: ScopeVersion | None) ->
             if earlier is None or earlier.decision != SignOffDecision.SIGNED:
                 given[signoff.user_id] = signoff
     return [SignatoryStatus(signatory=person, signoff=given.get(person.user.pk)) for person in people]
+
+
+# --- the owners sign -----------------------------------------------------------------------------------------------
+
+OWNER_ROLES = (("business_owner", "business owner"), ("technical_owner", "technical owner"))
+
+
+@dataclass(frozen=True)
+class OwnerCheck:
+    """Whether one of the scope's named owners is among its signatories.
+
+    ``signs``: they are. ``not_signatory``: they have an account but are not a signatory. ``invited``: invited to
+    the project, not joined yet. ``no_account``: no account and no invitation, so they cannot be asked to sign.
+    """
+
+    role: str
+    name: str
+    state: str
+
+    @property
+    def blocks(self) -> bool:
+        """A scope nobody owns after launch cannot be signed: an owner who could sign must be asked to."""
+        return self.state in ("not_signatory", "invited")
+
+    @property
+    def sentence(self) -> str:
+        who = f"{self.name} ({self.role})"
+        return {
+            "signs": f"{who} signs",
+            "not_signatory": f"{who} has an account but is not a signatory: make them one on the Team tab",
+            "invited": f"{who} is invited but has not joined yet: sign-off can be asked once they have",
+            "no_account": f"{who} has no account here, so cannot sign; invite them as a signatory to have them sign",
+        }[self.state]
+
+
+def owner_checks(project: DiscoveryProject, scope: Mapping[str, Any]) -> list[OwnerCheck]:
+    """The scope's business and technical owners (from the version to be signed), each with whether they sign."""
+    ownership = scope.get("ownership") if isinstance(scope.get("ownership"), Mapping) else {}
+    signing = {str(person.user.email or "").strip().lower() for person in signatories(project)} - {""}
+    checks = []
+    for key, role in OWNER_ROLES:
+        owner = ownership.get(key) if isinstance(ownership.get(key), Mapping) else {}
+        email = str(owner.get("email") or "").strip().lower()
+        name = str(owner.get("name") or "").strip() or email
+        if "@" not in email:
+            continue  # readiness already refuses a scope whose owner has no e-mail; nobody to look up here
+        if email in signing:
+            state = "signs"
+        elif get_user_model().objects.filter(email__iexact=email, is_active=True).exists():
+            state = "not_signatory"
+        elif Invitation.objects.filter(
+            project=project,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exists():
+            state = "invited"
+        else:
+            state = "no_account"
+        checks.append(OwnerCheck(role=role, name=name, state=state))
+    return checks

@@ -32,7 +32,7 @@ from scoping.review.stages import (
     stage_check,
     stage_move,
 )
-from scoping.signatories import Signatory, signatories, signoff_statuses
+from scoping.signatories import Signatory, owner_checks, signatories, signoff_statuses
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,13 @@ def signoff_request(*, project: DiscoveryProject, actor, request: HttpRequest | 
         raise WorkflowError(
             "Sign-off needs at least one client signatory. Invite the client's signatory from the Team tab "
             "(tick “Signs off the scope for the client”), then request sign-off."
+        )
+    missing_owners = [check for check in owner_checks(locked, version.scope) if check.blocks]
+    if missing_owners:
+        raise WorkflowError(
+            "The scope's owners must sign it, so that someone owns the system after launch: "
+            + "; ".join(check.sentence for check in missing_owners)
+            + "."
         )
     moved = stage_move(locked, Stage.AWAITING_SIGNOFF, original=project)
     version_event_record(

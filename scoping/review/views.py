@@ -18,7 +18,7 @@ from scoping.review.forms import DeclineForm, ReviewForm, RiskAcceptForm, SignFo
 from scoping.review.stages import WorkflowError, stage_problem
 from scoping.scope.readiness import code_title
 from scoping.scope.schema import ScopeValidationError
-from scoping.signatories import signatories
+from scoping.signatories import owner_checks, signatories
 
 QUEUE_PAGE_SIZE = 50
 
@@ -285,6 +285,7 @@ def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
             "access": access,
             "version": version,
             "signatories": signatories(project),
+            "owner_checks": owner_checks(project, version.scope) if version is not None else [],
             "problem": problem or stage_problem(project.stage, Stage.AWAITING_SIGNOFF),
             "tab": "signoff",
             "form": form,
