@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import OutboundEmail
 from scoping.models import ActivityEvent, ModelPrice, PriceDrift, Stage
@@ -166,3 +167,14 @@ def test_the_daily_job_is_scheduled(settings):
 
     assert entry["task"] == "scoping.check_price_drift"
     assert entry["schedule"].hour == {5}
+
+
+def test_the_re_costing_reads_well_on_the_activity_page(client, signed_project, lead):
+    catalogue("2026-12-01", factor="1.5")
+    price_drift_check()
+    client.force_login(lead)
+
+    page = client.get(reverse("projects:activity", args=[signed_project.pk]))
+
+    assert page.status_code == 200
+    assert "re-costed the scope at the catalogue&#x27;s new prices" in page.content.decode()
