@@ -15,12 +15,15 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.auth import PerTokenThrottle, TokenAuth
-from api.schemas import CostsOut, Error, ProjectOut, ReadinessOut, VersionOut
+from api.schemas import CostsOut, DocumentOut, Error, ProjectOut, ReadinessOut, SignoffOut, VersionOut
+from documents.selectors import project_documents
 from scoping.live_scope import export_scope
 from scoping.models import DiscoveryProject, ScopeVersion
+from scoping.review.selectors import signoff_version
 from scoping.scope.costs import compute_costs
 from scoping.scope.readiness import code_title, evaluate
 from scoping.scope.schema import canonical_json
+from scoping.signatories import signoff_statuses
 
 api = NinjaAPI(
     title="Firstslice API",
@@ -140,3 +143,31 @@ def versions_list(request: HttpRequest, project_id: int):
         }
         for version in versions
     ]
+
+
+@api.get("/projects/{project_id}/documents", response={200: list[DocumentOut], **ERRORS}, summary="PDF documents")
+@paginate(LimitOffsetPagination, max_limit=100)
+def documents_list(request: HttpRequest, project_id: int):
+    """Newest first, with each one's status (queued, rendering, ready, failed); the same list as the Documents tab."""
+    return project_documents(project=_project(request, project_id))
+
+
+@api.get("/projects/{project_id}/signoff", response={200: SignoffOut, **ERRORS}, summary="Sign-off status")
+def signoff_read(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    version = signoff_version(project)
+    statuses = signoff_statuses(project, version) if version is not None else []
+    return {
+        "stage": project.stage,
+        "version": version.number if version is not None else None,
+        "signatories": [
+            {
+                "name": status.signatory.user.display_name,
+                "role": status.signatory.role,
+                "is_client": status.signatory.is_client,
+                "state": status.state,
+                "signed_at": status.signoff.signed_at if status.signoff is not None else None,
+            }
+            for status in statuses
+        ],
+    }

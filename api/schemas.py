@@ -83,3 +83,38 @@ class CostsOut(Schema):
     break_even_volume: int | None
     never_breaks_even: bool
     tiers: dict[str, dict[str, Any]]
+
+
+class DocumentOut(Schema):
+    """A PDF of a frozen version: its status while it is made, and its fingerprint once it is ready."""
+
+    id: int
+    version: int
+    kind: str
+    status: str
+    sha256: str
+    page_count: int | None
+    byte_size: int | None
+    error_message: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_version(document) -> int:
+        return document.version.number
+
+
+class SignatoryOut(Schema):
+    name: str
+    role: str
+    is_client: bool
+    state: str
+    signed_at: datetime | None
+
+
+class SignoffOut(Schema):
+    """Where sign-off stands: the version out for signature (or last signed), and each signatory's state."""
+
+    stage: str
+    version: int | None
+    signatories: list[SignatoryOut]

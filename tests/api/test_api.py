@@ -16,7 +16,7 @@ from tests.review_support import import_project, submit
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_ROUTES = ("", "/scope", "/readiness", "/costs", "/versions")
+PROJECT_ROUTES = ("", "/scope", "/readiness", "/costs", "/versions", "/documents", "/signoff")
 
 
 def bearer(user, **options) -> dict[str, str]:
@@ -233,3 +233,21 @@ def test_the_tokens_page_needs_a_login(client):
     response = client.get(reverse("api_tokens"))
 
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_documents_and_signoff_status_of_a_project_awaiting_signatures(client, sound_project, lead, reviewer):
+    from tests.review_support import to_awaiting_signoff
+
+    version = to_awaiting_signoff(sound_project, lead, reviewer)
+    headers = bearer(lead)
+    base = f"/api/v1/projects/{sound_project.pk}"
+
+    documents = client.get(f"{base}/documents", **headers).json()
+    signoff = client.get(f"{base}/signoff", **headers).json()
+
+    assert documents["count"] >= 1
+    assert {item["kind"] for item in documents["items"]} >= {"proposal"}
+    assert all(item["version"] == version.number for item in documents["items"])
+    assert (signoff["stage"], signoff["version"]) == ("awaiting_signoff", version.number)
+    assert [person["state"] for person in signoff["signatories"]] == ["pending", "pending"]
+    assert {person["is_client"] for person in signoff["signatories"]} == {True, False}
