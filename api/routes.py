@@ -10,7 +10,7 @@ import hashlib
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -36,6 +36,19 @@ api = NinjaAPI(
 )
 
 NOT_FOUND = "No such project, or you may not see it."
+# Far beyond any real list, and well inside PostgreSQL's bigint OFFSET (schemathesis found 4e22 gave a 500).
+MAX_OFFSET = 1_000_000_000
+MAX_LIMIT = 100
+
+
+class Pages(LimitOffsetPagination):
+    """limit (1 to 100) and offset (0 to a billion): anything else is a 422 with a sentence, never a 500."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=MAX_LIMIT)
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
 ERRORS = {401: Error, 404: Error, 422: Error, 429: Error}
 
 
@@ -89,7 +102,7 @@ def _project(request: HttpRequest, project_id: int) -> DiscoveryProject:
 
 
 @api.get("/projects", response={200: list[ProjectOut], **ERRORS}, summary="Projects you may see")
-@paginate(LimitOffsetPagination, max_limit=100)
+@paginate(Pages, max_limit=MAX_LIMIT)
 def projects_list(request: HttpRequest):
     """Newest activity first; ``limit`` (at most 100) and ``offset`` page through them. Two queries a page."""
     return (
@@ -146,7 +159,7 @@ def versions_list(request: HttpRequest, project_id: int):
 
 
 @api.get("/projects/{project_id}/documents", response={200: list[DocumentOut], **ERRORS}, summary="PDF documents")
-@paginate(LimitOffsetPagination, max_limit=100)
+@paginate(Pages, max_limit=MAX_LIMIT)
 def documents_list(request: HttpRequest, project_id: int):
     """Newest first, with each one's status (queued, rendering, ready, failed); the same list as the Documents tab."""
     return project_documents(project=_project(request, project_id))

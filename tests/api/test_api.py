@@ -251,3 +251,19 @@ def test_documents_and_signoff_status_of_a_project_awaiting_signatures(client, s
     assert (signoff["stage"], signoff["version"]) == ("awaiting_signoff", version.number)
     assert [person["state"] for person in signoff["signatories"]] == ["pending", "pending"]
     assert {person["is_client"] for person in signoff["signatories"]} == {True, False}
+
+
+@pytest.mark.parametrize("query", ["offset=39748880714839820861440", "offset=-1", "limit=0", "limit=101"])
+def test_an_out_of_range_page_is_a_422_not_a_500(client, lead, query):
+    response = client.get(f"/api/v1/projects?{query}", **bearer(lead))
+
+    assert response.status_code == 422
+    assert response.json()["message"].startswith("The request is not valid:")
+
+
+@pytest.mark.parametrize("route", PROJECT_ROUTES)
+def test_a_project_id_beyond_the_database_s_integers_is_a_404(client, lead, route):
+    response = client.get(f"/api/v1/projects/39748880714839820861440{route}", **bearer(lead))
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "No such project, or you may not see it."}
