@@ -30,6 +30,7 @@ from documents.print_values import (
 from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS, TIER_LABELS
 from scoping.scope.costs import TIERS, compute_costs, format_money, verdict
 from scoping.scope.readiness import CODES, Finding, Readiness, code_title, evaluate
+from scoping.scope.schema_v2 import upgrade_scope
 
 DocumentKind = Literal["draft", "proposal", "signed"]
 DOCUMENT_KINDS: tuple[str, ...] = ("draft", "proposal", "signed")
@@ -121,9 +122,20 @@ def _questions(rows: list[Mapping[str, Any]], *, frozen_on: date) -> list[dict[s
     return questions
 
 
+def _as_version_2(snapshot: Any) -> dict[str, Any]:
+    """The snapshot as /2; a cost model that is not an object reads as none, since only an object can be upgraded."""
+    scope = dict(as_mapping(snapshot))
+    if not isinstance(scope.get("cost_model"), Mapping):
+        scope.pop("cost_model", None)
+    return upgrade_scope(scope)
+
+
 def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -> dict[str, Any]:
-    """Everything the print template shows, worded and formatted; tolerant of partial or odd snapshots."""
-    scope = as_mapping(snapshot)
+    """Everything the print template shows, worded and formatted; tolerant of partial or odd snapshots.
+
+    A frozen /1 snapshot is read as /2 (its per-call fields as one model step), so every version prints one way.
+    """
+    scope = _as_version_2(snapshot)
     project = as_mapping(scope.get("project"))
     cost_section = as_mapping(scope.get("cost_model"))
     currency = str(cost_section.get("currency") or project.get("currency") or "").strip().upper()

@@ -38,6 +38,7 @@ from scoping.scope.schema import (
     canonical_json,
     validate_scope,
 )
+from scoping.scope.schema_v2 import upgrade_scope
 
 __all__ = [
     "FieldChange",
@@ -400,9 +401,9 @@ def _diff_fields(
 
 
 def scope_diff(old_scope: Mapping[str, Any] | None, new_scope: Mapping[str, Any]) -> list[FieldChange]:
-    """Every readable difference between two scope snapshots, in document order."""
-    old = _mapping(old_scope)
-    new = _mapping(new_scope)
+    """Every readable difference between two scope snapshots, in document order (a /1 snapshot read as /2)."""
+    old = upgrade_scope(dict(_mapping(old_scope))) if old_scope else {}
+    new = upgrade_scope(dict(_mapping(new_scope)))
     changes = _diff_fields(
         "project", "project", PROJECT_FIELDS, _mapping(old.get("project")), _mapping(new.get("project"))
     )

@@ -32,6 +32,7 @@ __all__ = [
     "FailureMode",
     "FailureModeRegister",
     "FirstSlice",
+    "ModelStep",
     "OpenQuestion",
     "Ownership",
     "ProductionTarget",
@@ -269,6 +270,15 @@ class CostModel(ScopeSection):
         verbose_name_plural = _("cost models")
 
 
+class ModelStep(ScopeRow):
+    section_key, rows_key = "cost_model", "steps"
+    cost_model = models.ForeignKey(CostModel, on_delete=models.CASCADE, related_name=rows_key)
+
+    class Meta(ScopeRow.Meta):
+        verbose_name = _rows("cost_model", "steps").noun
+        verbose_name_plural = _plural(_rows("cost_model", "steps"))
+
+
 class WorkflowIntegration(ScopeSection):
     section_key = "workflow"
     project = _link(section_key)
@@ -380,6 +390,7 @@ ROW_MODELS: dict[tuple[str, str], tuple[type[ScopeRow], str]] = {
         (DataSource, "data_path"),
         (FailureMode, "register"),
         (AccessRole, "security"),
+        (ModelStep, "cost_model"),
         (Responsibility, "ownership"),
     )
 }

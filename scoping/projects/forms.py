@@ -123,7 +123,7 @@ class ProjectFilterForm(forms.Form):
 class ScopeImportForm(forms.Form):
     file = forms.FileField(
         label="Scope JSON file",
-        help_text=f"A file in the Firstslice scope format (firstslice.scope/1), at most "
+        help_text=f"A file in the Firstslice scope format (firstslice.scope/1 or /2), at most "
         f"{UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
     )

@@ -16,16 +16,23 @@ from django.db import models, transaction
 
 from scoping.live_scope import ensure_sections, export_scope
 from scoping.models import Client, DiscoveryProject
-from scoping.models.sections import ROW_MODELS, AcceptedRisk, OpenQuestion
+from scoping.models.sections import ROW_MODELS, AcceptedRisk, OpenQuestion, ScopeSection
 from scoping.projects.services import client_create, project_create, readiness_refresh
 from scoping.scope.field_checks import DecimalNumber, Field, Group, IsoDate, Rows
-from scoping.scope.schema import OPEN_QUESTIONS, SECTIONS, SHORT_TEXT_MAX, ScopeValidationError, validate_scope
+from scoping.scope.schema import (
+    OPEN_QUESTIONS,
+    SECTIONS,
+    SHORT_TEXT_MAX,
+    ScopeValidationError,
+    as_v2,
+    validate_scope,
+)
 
 # export_scope and ensure_sections live in scoping.live_scope (the writes read them too); importable from here as ever.
-__all__ = ["ensure_sections", "export_scope", "import_scope"]
+__all__ = ["assign_values", "ensure_sections", "export_scope", "import_scope", "model_value", "rows_create"]
 
 
-def _model_value(item: Field, value: Any) -> Any:
+def model_value(item: Field, value: Any) -> Any:
     """Turn a normalized scope value into what the model field stores."""
     if value is None:
         return None
@@ -36,12 +43,27 @@ def _model_value(item: Field, value: Any) -> Any:
     return value
 
 
-def _assign(instance: models.Model, fields: tuple[Field, ...], values: dict[str, Any], prefix: str = "") -> None:
+def assign_values(instance: models.Model, fields: tuple[Field, ...], values: dict[str, Any], prefix: str = "") -> None:
+    """Set a section's (or row's) fields from normalized scope values; groups by their prefix, rows left out."""
     for item in fields:
         if isinstance(item, Group):
-            _assign(instance, item.fields, values[item.key], prefix + item.attr_prefix)
+            assign_values(instance, item.fields, values[item.key], prefix + item.attr_prefix)
         elif not isinstance(item, Rows):
-            setattr(instance, prefix + item.key, _model_value(item, values[item.key]))
+            setattr(instance, prefix + item.key, model_value(item, values[item.key]))
+
+
+def rows_create(*, sections: dict[str, ScopeSection], scope: dict[str, Any], section_keys: tuple[str, ...]) -> None:
+    """Create the rows of the given sections from the scope, in its order (one insert per kind of row)."""
+    for (section_key, rows_key), (row_model, parent_field) in ROW_MODELS.items():
+        if section_key not in section_keys:
+            continue
+        rows_spec = next(item for item in SECTIONS[section_key] if item.key == rows_key)
+        rows = []
+        for position, values in enumerate(scope[section_key][rows_key]):
+            row = row_model(position=position, **{parent_field: sections[section_key]})
+            assign_values(row, rows_spec.fields, values)
+            rows.append(row)
+        row_model.objects.bulk_create(rows)
 
 
 def _checked_client_name(scope: dict[str, Any], client_name: str | None) -> str:
@@ -86,10 +108,11 @@ def _client_named(name: str, *, actor) -> Client:
 def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryProject:
     """Create a draft project, led by ``user``, from a scope JSON; reject the whole file on any error.
 
+    A /1 file is upgraded to /2 first (its per-call fields become one model step, with the same figures).
     ``client_name`` (the ``--client`` option) overrides the client named in the file. Raises
     ``ScopeValidationError`` before anything is written, so a bad file leaves the database unchanged.
     """
-    scope = validate_scope(data)
+    scope = as_v2(validate_scope(data))
     client = _client_named(_checked_client_name(scope, client_name), actor=user)
     project_fields = scope["project"]
     project = project_create(
@@ -98,25 +121,18 @@ def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryPro
         name=project_fields["name"],
         lead_consultant=user,
         currency=project_fields["currency"],
-        target_decision_date=_model_value(IsoDate("target_decision_date"), project_fields["target_decision_date"]),
+        target_decision_date=model_value(IsoDate("target_decision_date"), project_fields["target_decision_date"]),
     )
     sections = ensure_sections(project)
     for key, section in sections.items():
-        _assign(section, SECTIONS[key], scope[key])
+        assign_values(section, SECTIONS[key], scope[key])
         section.updated_by = user
         section.save()
-    for (section_key, rows_key), (row_model, parent_field) in ROW_MODELS.items():
-        rows_spec = next(item for item in SECTIONS[section_key] if item.key == rows_key)
-        rows = []
-        for position, values in enumerate(scope[section_key][rows_key]):
-            row = row_model(position=position, **{parent_field: sections[section_key]})
-            _assign(row, rows_spec.fields, values)
-            rows.append(row)
-        row_model.objects.bulk_create(rows)
+    rows_create(sections=sections, scope=scope, section_keys=tuple(sections))
     questions = []
     for values in scope["open_questions"]:
         question = OpenQuestion(project=project)
-        _assign(question, OPEN_QUESTIONS.fields, values)
+        assign_values(question, OPEN_QUESTIONS.fields, values)
         questions.append(question)
     OpenQuestion.objects.bulk_create(questions)
     AcceptedRisk.objects.bulk_create(

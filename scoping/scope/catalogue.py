@@ -144,7 +144,12 @@ def field_spec(part: str, path: str) -> FieldSpec:
         return next(item for item in PROJECT_FIELDS if item.key == path)
     if part in (OPEN_QUESTIONS.key, ACCEPTED_RISKS.key):
         return (OPEN_QUESTIONS if part == OPEN_QUESTIONS.key else ACCEPTED_RISKS).field(path)
+    if part == cost_model.SECTION.key and path in _PER_CALL:
+        return _PER_CALL[path]  # a /1 cost model's per-call field (old files and frozen /1 versions)
     return _BY_KEY[part].field(path)
+
+
+_PER_CALL = {spec.key: spec for spec in cost_model.PER_CALL_FIELDS}
 
 
 def columns(fields: tuple[FieldSpec, ...]) -> tuple[tuple[str, FieldSpec], ...]:

@@ -145,6 +145,8 @@ def read_step(raw: Mapping[str, Any], position: int, path: str) -> tuple[StepCos
             values[name] = Fraction(0)  # nothing is cached, written or batched, so its price costs nothing
         elif name == "reasoning_price" and "output_price" in values:
             values[name] = values["output_price"]  # DESIGN.md: a blank reasoning price takes the output price
+        elif name == "reasoning_price":
+            continue  # it follows the output price, whose own gap or refusal is reported already
         else:
             problems.append(Problem(f"{path}.{name}", "is blank; a gap is never counted as zero", blank=True))
     cached, write = values.get("cached_share_pct"), values.get("cache_write_share_pct")

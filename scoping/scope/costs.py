@@ -440,8 +440,15 @@ def format_money(value: Decimal | None, currency: str, *, per_use: bool = False,
 
 
 def _field_label(name: str) -> str:
+    """A field path in a few words for the verdict: "launch volume", "step 2 input price", "model steps"."""
     if name.startswith("tiers."):
         return f"{name.removeprefix('tiers.')} volume"
+    if name == "steps":
+        return "model steps"
+    if name.startswith("steps[") and "]." in name:
+        index, _bracket, field = name.removeprefix("steps[").partition("].")
+        position = int(index) + 1 if index.isdigit() else index
+        return f"step {position} {_field_label(field)}"
     return name.removesuffix("_pct").replace("_", " ")
 
 

@@ -58,11 +58,13 @@ class Recost:
     refused: str = ""
 
 
-# How the price picker names the model it copied: "gpt-4o (openai)", or with a conversion
-# "gpt-4o (openai), USD prices × 0.79" (``scoping.steps.prices.model_prices_copy``).
-_PICKED = re.compile(
-    r"^(?P<model>.+) \((?P<provider>[^()]+)\)(?:, (?P<currency>[A-Z]{3}) prices × (?P<rate>[0-9.]+))?$"
-)
+# How the price picker names what it copied. Into a model step: the catalogue's model name as the step's model and
+# its provider as the step's provider, "openai" or with a conversion "openai, USD prices × 0.79"
+# (``scoping.steps.prices.model_prices_copy``). A /1 cost model (and a step upgraded from one) held both in its model
+# text: "gpt-4o (openai)", "gpt-4o (openai), USD prices × 0.79".
+_CONVERSION = r"(?:, (?P<currency>[A-Z]{3}) prices × (?P<rate>[0-9.]+))?"
+_PICKED = re.compile(rf"^(?P<model>.+) \((?P<provider>[^()]+)\){_CONVERSION}$")
+_PROVIDER = re.compile(rf"^(?P<provider>.+?){_CONVERSION}$")
 PRICE_PLACES = Decimal("0.000001")  # the scope's money places, as the picker rounds
 
 
@@ -73,23 +75,43 @@ class ModelReference:
     rate: Decimal | None  # the exchange rate the picker applied, if any
 
 
+def _rate(text: str | None) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        rate = Decimal(text)
+    except InvalidOperation:
+        return None
+    return rate if rate.is_finite() and rate > 0 else None
+
+
 def model_reference(text: Any) -> ModelReference:
-    """Which catalogue model a scope's model text names; a text the picker did not write names the model itself."""
+    """Which catalogue model a /1 model text names; a text the picker did not write names the model itself."""
     text = str(text or "").strip()
     match = _PICKED.match(text)
     if match is None:
         return ModelReference(provider="", model=text, rate=None)
-    rate = None
-    if match.group("rate"):
-        try:
-            rate = Decimal(match.group("rate"))
-        except InvalidOperation:
-            rate = None
-    return ModelReference(provider=match.group("provider"), model=match.group("model"), rate=rate)
+    return ModelReference(provider=match.group("provider"), model=match.group("model"), rate=_rate(match.group("rate")))
+
+
+def step_reference(step: Mapping[str, Any]) -> ModelReference:
+    """Which catalogue model a model step calls: its model, and its provider with the rate the picker noted there.
+
+    A step with no provider may hold a /1 model text ("gpt-4o (openai)"), as an upgraded scope's single step does.
+    """
+    provider = str(step.get("provider") or "").strip()
+    if not provider:
+        return model_reference(step.get("model"))
+    match = _PROVIDER.match(provider)
+    model = str(step.get("model") or "").strip()
+    if match is None:  # unreachable for a non-empty provider, but a reference is always returned
+        return ModelReference(provider=provider, model=model, rate=None)
+    return ModelReference(provider=match.group("provider"), model=model, rate=_rate(match.group("rate")))
 
 
 def uses(reference: ModelReference, price: CataloguePrice) -> bool:
-    return reference.model == price.model and reference.provider in ("", price.provider)
+    """The reference names this catalogue model (a provider, when named, in any letter case: "OpenAI" is "openai")."""
+    return reference.model == price.model and reference.provider.casefold() in ("", price.provider.casefold())
 
 
 def _same(scope_value: Any, catalogue_value: Decimal | None) -> bool:
@@ -119,14 +141,17 @@ def _currency(cost_model: Mapping[str, Any], project_currency: str) -> str:
 def recost(cost_model: Mapping[str, Any], price: CataloguePrice, *, project_currency: str = "") -> Recost:
     """The cost model with the catalogue's prices for ``price`` put in, wherever that model is used.
 
-    /1 scopes have one model (``cost_model.model``); /2 scopes a model per step. The exchange rate the picker applied
-    is applied again; prices in another currency than the scope's with no rate are refused with a reason, because a
-    guessed rate is never used.
+    /1 scopes have one model (``cost_model.model``); /2 scopes a model per step, named by its model and provider
+    (``step_reference``). The exchange rate the picker applied is applied again; prices in another currency than the
+    scope's with no rate are refused with a reason, because a guessed rate is never used. Only prices count as a
+    change here: a step's retirement date is not a cost (``retirement_refresh`` puts it in).
     """
     currency = _currency(cost_model, project_currency)
     steps = cost_model.get("steps") if isinstance(cost_model.get("steps"), list) else None
     places = [step for step in steps if isinstance(step, Mapping)] if steps is not None else [cost_model]
-    references = [model_reference(place.get("model")) for place in places]
+    references = [
+        step_reference(place) if steps is not None else model_reference(place.get("model")) for place in places
+    ]
     if not any(uses(reference, price) for reference in references):
         return Recost(None, False, refused=f"the scope does not use {price.model}")
     updated = dict(cost_model)
@@ -149,10 +174,6 @@ def recost(cost_model: Mapping[str, Any], price: CataloguePrice, *, project_curr
             if steps is not None:
                 changed |= _put(target, "cache_write_price", _converted(price.cache_write_per_1m, rate))
                 changed |= _put(target, "reasoning_price", _converted(price.reasoning_per_1m, rate))
-                deprecation = price.deprecation_date.isoformat() if price.deprecation_date else None
-                if target.get("deprecation_date") != deprecation:
-                    target["deprecation_date"] = deprecation
-                    changed = True
         if steps is None:
             updated.update(target)
         else:
@@ -160,6 +181,28 @@ def recost(cost_model: Mapping[str, Any], price: CataloguePrice, *, project_curr
     if steps is not None:
         updated["steps"] = new_steps
     return Recost(updated, changed)
+
+
+def retirement_refresh(
+    steps: list[Mapping[str, Any]], price: CataloguePrice, *, provider_named: bool = False
+) -> dict[int, date | None]:
+    """The steps (by position) that call ``price``'s model and whose retirement date is not the catalogue's, with the
+    catalogue's date. The currency plays no part: a model retires on the same day whatever its prices are in.
+
+    ``provider_named``: only steps that name the provider count, because the catalogue lists the model under several
+    providers, whose dates may differ (a step naming none would otherwise take each date in turn, every day).
+    """
+    refreshed: dict[int, date | None] = {}
+    for position, step in enumerate(steps):
+        reference = step_reference(step)
+        if not uses(reference, price) or (provider_named and not reference.provider):
+            continue
+        held = step.get("deprecation_date")
+        held_text = held.isoformat() if isinstance(held, date) else str(held or "")
+        wanted = price.deprecation_date.isoformat() if price.deprecation_date else ""
+        if held_text != wanted:
+            refreshed[position] = price.deprecation_date
+    return refreshed
 
 
 @dataclass(frozen=True)

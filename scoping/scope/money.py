@@ -65,10 +65,12 @@ def format_money(value: Decimal | None, currency: str, *, per_use: bool = False,
         return "—"
     code = (currency or "").strip().upper()
     digits = minor_digits(code)
-    with decimal.localcontext(_CONTEXT):
-        value = Decimal(value)
-        if not value.is_finite():
-            return "—"
+    value = Decimal(value)
+    if not value.is_finite():
+        return "—"
+    # Enough precision for every digit down to the minor unit, however large the amount someone typed.
+    with decimal.localcontext(_CONTEXT) as context:
+        context.prec = max(_CONTEXT.prec, value.adjusted() + digits + 4)
         minor = Decimal(1).scaleb(-digits)
         if exact:
             rounded = _at_least(value.normalize(), digits)

@@ -50,7 +50,7 @@ from scoping.scope.fields import (
     VOLUME_MAX,
     WEEKS_MAX,
 )
-from scoping.scope.schema_v2 import ENGAGEMENT, SCHEMA_V1, SCHEMA_V2, cost_model_v2_fields
+from scoping.scope.schema_v2 import ENGAGEMENT, SCHEMA_V1, SCHEMA_V2, cost_model_v1_fields, upgrade_scope
 
 # The limits are the catalogue's; they are named here too because the scope JSON contract is where callers look.
 __all__ = [
@@ -77,14 +77,15 @@ __all__ = [
     "VOLUME_MAX",
     "WEEKS_MAX",
     "ScopeValidationError",
+    "as_v2",
     "canonical_json",
     "empty_scope",
     "validate_scope",
 ]
 
-SCHEMA_ID = SCHEMA_V1
-# The schemas a caller may accept. Storing a /2 scope needs the model steps in the database, so the importer still
-# accepts /1 only; ``scope_check`` (which saves nothing) reads both.
+# Export writes /2; import and ``scope_check`` read /1 and /2 (a /1 scope is upgraded where it is stored or compared,
+# ``schema_v2.upgrade_scope``); frozen /1 versions keep their bytes and hash.
+SCHEMA_ID = SCHEMA_V2
 BOTH_SCHEMAS = (SCHEMA_V1, SCHEMA_V2)
 
 TOP_LEVEL_PATH = "(top level)"
@@ -112,12 +113,17 @@ ACCEPTED_RISKS = checker_for(catalogue.ACCEPTED_RISKS)
 # The step forms refuse these below one, and so do the cost step's live figures.
 # Tier volumes are not here: a zero-volume tier is a valid plan (its cost per use shows as "—").
 ONE_OR_MORE = frozenset(
-    name for spec in catalogue.SECTIONS for name, item in catalogue.columns(spec.fields) if item.at_least_one
+    name
+    for spec in catalogue.SECTIONS
+    for fields in (spec.fields, *(rows.fields for rows in catalogue.row_lists(spec.key)))
+    for name, item in catalogue.columns(fields)
+    if item.at_least_one
 )
 
-TOP_LEVEL_KEYS: tuple[str, ...] = ("schema", "project", *SECTION_KEYS, "open_questions", "accepted_risks")
-TOP_LEVEL_KEYS_V2: tuple[str, ...] = (*TOP_LEVEL_KEYS, "engagement", "field_sources")
-SECTIONS_V2: dict[str, tuple[Field, ...]] = {**SECTIONS, "cost_model": checkers_for(cost_model_v2_fields())}
+TOP_LEVEL_KEYS_V1: tuple[str, ...] = ("schema", "project", *SECTION_KEYS, "open_questions", "accepted_risks")
+TOP_LEVEL_KEYS: tuple[str, ...] = (*TOP_LEVEL_KEYS_V1, "engagement", "field_sources")
+# /1 differs from the catalogue (/2) only in its cost model: per-call fields instead of model steps.
+SECTIONS_V1: dict[str, tuple[Field, ...]] = {**SECTIONS, "cost_model": checkers_for(cost_model_v1_fields())}
 ENGAGEMENT_FIELDS = checkers_for(ENGAGEMENT)
 CLAUSES_MAX = 50
 FIELD_SOURCE_KEYS = ("by", "role", "at", "session")
@@ -212,10 +218,10 @@ def _check_accepted_risk_codes(risks: list[dict[str, Any]], validator: _Validato
             first_seen[code] = index
 
 
-def validate_scope(data: object, *, schemas: tuple[str, ...] = (SCHEMA_ID,)) -> dict[str, Any]:
+def validate_scope(data: object, *, schemas: tuple[str, ...] = BOTH_SCHEMAS) -> dict[str, Any]:
     """Check a whole scope and return it normalized; raise ``ScopeValidationError`` listing every problem.
 
-    ``schemas``: the schema ids the caller accepts (``BOTH_SCHEMAS`` to read /2 as well); the result keeps its id.
+    ``schemas``: the schema ids the caller accepts (/1 and /2 unless it says otherwise); the result keeps its id.
     """
     if not isinstance(data, dict):
         raise ScopeValidationError([(TOP_LEVEL_PATH, f"the scope must be a JSON object {{...}}; got {describe(data)}")])
@@ -232,8 +238,8 @@ def validate_scope(data: object, *, schemas: tuple[str, ...] = (SCHEMA_ID,)) -> 
         raise ScopeValidationError([("schema", message)])
 
     v2 = schema == SCHEMA_V2
-    sections = SECTIONS_V2 if v2 else SECTIONS
-    top_level = TOP_LEVEL_KEYS_V2 if v2 else TOP_LEVEL_KEYS
+    sections = SECTIONS if v2 else SECTIONS_V1
+    top_level = TOP_LEVEL_KEYS if v2 else TOP_LEVEL_KEYS_V1
     validator = _Validator()
     for key in data:
         if key not in top_level:
@@ -304,9 +310,18 @@ def empty_scope(*, name: str = "", client: str = "", currency: str = "EUR") -> d
         **{key: {item.key: item.empty() for item in SECTIONS[key]} for key in SECTION_KEYS},
         "open_questions": [],
         "accepted_risks": [],
+        "engagement": {**{item.key: item.empty() for item in ENGAGEMENT_FIELDS}, "clauses": []},
+        "field_sources": {},
     }
 
 
 def canonical_json(scope: dict[str, Any]) -> bytes:
     """The one byte form of a scope that frozen versions are hashed over (SHA-256)."""
     return json.dumps(scope, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def as_v2(scope: dict[str, Any]) -> dict[str, Any]:
+    """A validated scope as a normalized /2 scope: a /1 scope (a frozen version, an old file) is upgraded when read."""
+    if scope.get("schema") == SCHEMA_V2:
+        return scope
+    return validate_scope(upgrade_scope(scope), schemas=(SCHEMA_V2,))

@@ -12,13 +12,10 @@ from typing import Any
 
 from scoping.scope.catalogue import SECTIONS as CATALOGUE_SECTIONS
 from scoping.scope.fields import (
-    TOKENS_MAX,
     FieldSpec,
     choice,
-    count,
     currency,
     day,
-    group,
     long_text,
     money,
     percent,
@@ -26,73 +23,31 @@ from scoping.scope.fields import (
     rows,
     text,
 )
+from scoping.scope.sections.cost_model import LOAD_AND_RESIDENCY, PER_CALL_FIELDS, SELF_HOSTED, STEPS
 
 SCHEMA_V1 = "firstslice.scope/1"
 SCHEMA_V2 = "firstslice.scope/2"
 
 # The /1 cost-model fields that a /2 cost model carries inside each step instead.
-V1_CALL_FIELDS = (
-    "model",
-    "calls_per_use",
-    "input_tokens",
-    "output_tokens",
-    "cached_share_pct",
-    "input_price",
-    "cached_input_price",
-    "output_price",
-)
-
-STEP = rows(
-    "steps",
-    "Model steps",
-    noun="model step",
-    help="Each model call pattern one use makes, e.g. classify with a small model, then extract with a large one.",
-    fields=(
-        text("name", "Step", "What the step does. Example: “Classify the document”."),
-        text("provider", "Provider", "Example: “OpenAI”, “Anthropic”, “self-hosted”."),
-        text("model", "Model", "The model the step calls. Example: “gpt-4.1-mini”."),
-        count("calls_per_use", "Calls per use", "How many calls of this step one use makes.", at_least_one=True),
-        count("input_tokens", "Input tokens per call", max_value=TOKENS_MAX),
-        percent("cached_share_pct", "Cached share of input (%)"),
-        percent("cache_write_share_pct", "Share of input written to the cache (%)"),
-        count("output_tokens", "Output tokens per call", max_value=TOKENS_MAX),
-        count("reasoning_tokens", "Reasoning tokens per call", max_value=TOKENS_MAX),
-        money("input_price", "Input price per 1M tokens"),
-        money("cached_input_price", "Cached input price per 1M tokens"),
-        money("cache_write_price", "Cache-write price per 1M tokens"),
-        money("output_price", "Output price per 1M tokens"),
-        money("reasoning_price", "Reasoning price per 1M tokens", "Blank: the output price."),
-        percent("batch_share_pct", "Share of calls sent as batch (%)"),
-        percent("batch_discount_pct", "Batch discount (%)"),
-        day("deprecation_date", "Model retired on", "Copied from the price catalogue when the model is picked."),
-    ),
-)
-
-COST_MODEL_V2_EXTRA: tuple[FieldSpec, ...] = (
-    STEP,
-    percent("residency_uplift_pct", "Data-residency uplift (%)", "Extra charged for in-region processing."),
-    percent("peak_share_pct", "Share of a month's uses in the peak (%)"),
-    count("rate_limit_rpm", "Rate limit (requests a minute)"),
-    count("rate_limit_tpm", "Rate limit (tokens a minute)", max_value=10**12),
-    group(
-        "self_hosted",
-        "Self-hosted alternative",
-        attr_prefix="self_hosted_",
-        fields=(
-            count("gpu_count", "GPUs"),
-            money("gpu_hourly_rate", "GPU hourly rate"),
-            count("tokens_per_second_per_gpu", "Tokens a second per GPU", max_value=TOKENS_MAX),
-            percent("utilisation_pct", "Utilisation (%)"),
-            quantity("ops_hours_per_month", "Operations hours a month", what="a number of hours such as 10"),
-        ),
-    ),
-)
+V1_CALL_FIELDS = tuple(spec.key for spec in PER_CALL_FIELDS)
+STEP = STEPS
+COST_MODEL_V2_EXTRA: tuple[FieldSpec, ...] = (STEPS, *LOAD_AND_RESIDENCY, SELF_HOSTED)
 
 
 def cost_model_v2_fields() -> tuple[FieldSpec, ...]:
-    """The /2 cost model: the /1 fields without the per-call ones, then the step list and the v2 inputs."""
-    v1 = next(spec for spec in CATALOGUE_SECTIONS if spec.key == "cost_model").fields
-    return tuple(spec for spec in v1 if spec.key not in V1_CALL_FIELDS) + COST_MODEL_V2_EXTRA
+    """The /2 cost model, as the catalogue (and the database) holds it: model steps instead of per-call fields."""
+    return next(spec for spec in CATALOGUE_SECTIONS if spec.key == "cost_model").fields
+
+
+def cost_model_v1_fields() -> tuple[FieldSpec, ...]:
+    """The /1 cost model: the per-call fields where the steps are, and none of the v2 inputs."""
+    v1: list[FieldSpec] = []
+    for spec in cost_model_v2_fields():
+        if spec.key == STEPS.key:
+            v1.extend(PER_CALL_FIELDS)
+        elif spec not in COST_MODEL_V2_EXTRA:
+            v1.append(spec)
+    return tuple(v1)
 
 
 ENGAGEMENT: tuple[FieldSpec, ...] = (
@@ -155,7 +110,8 @@ def upgrade_scope(scope: dict[str, Any]) -> dict[str, Any]:
     """A validated /1 scope as /2: the per-call fields become one model step; nothing else changes.
 
     The new inputs take the values that leave the figures as they were: no reasoning, no cache writes, no batch,
-    no residency uplift. A /2 scope is returned unchanged (as a copy).
+    no residency uplift. A cost model with none of its per-call fields answered gets no step (nothing to move).
+    A /2 scope is returned unchanged (as a copy).
     """
     upgraded = copy.deepcopy(scope)
     if upgraded.get("schema") == SCHEMA_V2:
@@ -181,8 +137,9 @@ def upgrade_scope(scope: dict[str, Any]) -> dict[str, Any]:
         "deprecation_date": None,
     }
     cost_model = {key: value for key, value in flat.items() if key not in V1_CALL_FIELDS}
+    answered = any(flat.get(name) not in (None, "") for name in V1_CALL_FIELDS)
     cost_model.update(
-        steps=[step],
+        steps=[step] if answered else [],
         residency_uplift_pct="0",
         peak_share_pct=None,
         rate_limit_rpm=None,

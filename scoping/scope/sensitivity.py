@@ -31,11 +31,20 @@ def _doubled(
     *,
     cap: Decimal | None = None,
 ) -> dict[str, Any]:
-    """A copy of the cost model with the given fields doubled; unusable fields are left for compute to report."""
-    changed = dict(cost_model)
+    """A copy of the cost model with the given fields doubled, in every model step too (a v2 cost model);
+    unusable fields are left for compute to report."""
+    changed = _with_doubled(cost_model, fields, cap)
+    steps = cost_model.get("steps")
+    if isinstance(steps, list):
+        changed["steps"] = [_with_doubled(step, fields, cap) if isinstance(step, Mapping) else step for step in steps]
+    return changed
+
+
+def _with_doubled(values: Mapping[str, Any], fields: tuple[str, ...], cap: Decimal | None) -> dict[str, Any]:
+    changed = dict(values)
     with decimal.localcontext(_CONTEXT):
         for name in fields:
-            value = _parse_number(cost_model.get(name)) if not _is_blank(cost_model.get(name)) else None
+            value = _parse_number(values.get(name)) if not _is_blank(values.get(name)) else None
             if value is None or value < 0:
                 continue
             doubled = value * 2
@@ -45,8 +54,13 @@ def _doubled(
 
 SENSITIVITY_CASES: tuple[tuple[str, tuple[str, ...], Decimal | None], ...] = (
     ("As entered", (), None),
-    ("Tokens ×2", ("input_tokens", "output_tokens"), None),
-    ("Prices ×2", ("input_price", "cached_input_price", "output_price"), None),
+    # Reasoning tokens and the v2 prices sit in model steps; a /1 cost model simply has none of them.
+    ("Tokens ×2", ("input_tokens", "output_tokens", "reasoning_tokens"), None),
+    (
+        "Prices ×2",
+        ("input_price", "cached_input_price", "cache_write_price", "output_price", "reasoning_price"),
+        None,
+    ),
     ("Review rate ×2", ("review_rate_pct",), HUNDRED),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils import timezone
@@ -16,8 +17,9 @@ from django.utils.safestring import mark_safe
 
 from scoping.models import DiscoveryProject
 from scoping.models.sections import CostModel
+from scoping.scope import catalogue
 from scoping.scope.catalogue import TIER_LABELS
-from scoping.scope.chart import cost_chart_svg
+from scoping.scope.chart import cost_chart_svg, cost_per_use_chart_svg
 from scoping.scope.costs import TIERS, CostResult, compute_costs, verdict
 from scoping.scope.readiness import PRICE_AGE_LIMIT_DAYS
 from scoping.scope.sensitivity import sensitivity
@@ -35,6 +37,7 @@ __all__ = ["figures_context", "saved_form_values"]
 
 
 NARROW_CHART_WIDTH = 360
+STEP_LABELS = {spec.key: spec.label for spec in catalogue.section("cost_model").field("steps").fields}
 
 
 @dataclass(frozen=True)
@@ -61,20 +64,54 @@ def _shown(value: Any, suffix: str = "") -> str:
     return f"{value}{suffix}"
 
 
+def _inference_detail(values: Mapping[str, Any]) -> str:
+    steps = values.get("steps") or []
+    count = len(steps)
+    what = f"{count} model step{'s' if count != 1 else ''} (by step below)" if count else "no model step yet"
+    return f"{what}, with {_shown(values.get('residency_uplift_pct'), '%')} data-residency uplift"
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """One model step's share of a use, as the step's table shows it."""
+
+    position: int
+    name: str
+    model: str
+    calls: Decimal
+    tokens_per_use: Decimal
+    cost_per_use: Decimal
+    deprecation_date: Any
+
+
+def _step_lines(result: CostResult) -> list[StepLine]:
+    if result.steps is None:
+        return []
+    return [
+        StepLine(
+            position=step.position,
+            name=step.name,
+            model=step.model,
+            calls=_decimal(step.calls, "0.01"),
+            tokens_per_use=_decimal(step.tokens_per_use, "1"),
+            cost_per_use=_decimal(step.cost, "0.000001"),
+            deprecation_date=step.deprecation_date,
+        )
+        for step in result.steps.steps
+    ]
+
+
+def _decimal(value: Fraction, places: str) -> Decimal:
+    """An exact fraction shown to ``places`` (half-up), for display only: the maths stays exact."""
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
 def _breakdown(inputs: CostInputs, result: CostResult) -> list[BreakdownRow]:
     values = inputs.cost_model
     per_use = result.per_use
     retry_extra = per_use.inference_adj - per_use.inference if per_use is not None else None
     return [
-        BreakdownRow(
-            "Model inference",
-            (
-                f"{_shown(values['calls_per_use'])} calls × ({_shown(values['input_tokens'])} input tokens, "
-                f"{_shown(values['cached_share_pct'], '%')} of them cached, + {_shown(values['output_tokens'])} "
-                "output tokens)"
-            ),
-            per_use.inference if per_use else None,
-        ),
+        BreakdownRow("Model inference", _inference_detail(values), per_use.inference if per_use else None),
         BreakdownRow(
             "Retries", f"{_shown(values['retry_overhead_pct'], '%')} extra calls on top of inference", retry_extra
         ),
@@ -115,12 +152,23 @@ def _gaps(inputs: CostInputs, result: CostResult) -> list[str]:
     problems = {problem.field: str(problem) for problem in inputs.problems}
     gaps = []
     for name in result.missing:
+        if name == "steps":
+            gaps.append("Model steps: none yet. Add the model call (or calls) one use makes.")
+            continue
         field = form_field_name(name)
         unit = field_unit(field, inputs.currency)
         gaps.append(
             f"{labelled(field_label(field), unit)}: blank. The figures leave a gap here rather than count it as 0."
         )
     gaps.extend(problems.values())
+    # Refusals only the step maths can see (a step with no model, cached and written shares over 100% together).
+    step_problems = result.steps.problems if result.steps is not None else ()
+    hosted_problems = result.self_hosted.problems if result.self_hosted is not None else ()
+    for problem in (*step_problems, *hosted_problems):
+        field = form_field_name(problem.path)
+        if problem.blank or field in problems or problem.path in result.missing:
+            continue
+        gaps.append(f"{labelled(field_label(field), field_unit(field, inputs.currency))}: {problem.message}.")
     if all(result.tiers[tier].volume is None for tier in TIERS) and not any(
         name.startswith("tiers.") for name in result.missing
     ):
@@ -162,6 +210,11 @@ def figures_context(*, project: DiscoveryProject, data: Mapping[str, Any]) -> di
         "summary_status": _summary_status(result, tone, gaps),
         "launch": result.tiers["launch"],
         "breakdown": _breakdown(inputs, result),
+        "step_lines": _step_lines(result),
+        "step_labels": STEP_LABELS,
+        "self_hosted_label": catalogue.section("cost_model").field("self_hosted").label,
+        "peak": result.peak,
+        "self_hosted": result.self_hosted,
         "tiers": [(TIER_LABELS[tier], result.tiers[tier]) for tier in TIERS],
         "sensitivity": [
             SensitivityLine(
@@ -173,6 +226,11 @@ def figures_context(*, project: DiscoveryProject, data: Mapping[str, Any]) -> di
         "chart": mark_safe(cost_chart_svg(inputs.cost_model)),  # noqa: S308
         # The same chart drawn for a narrow box (a phone, the side panel), so its text stays readable there.
         "chart_narrow": mark_safe(cost_chart_svg(inputs.cost_model, width=NARROW_CHART_WIDTH, height=340)),  # noqa: S308
+        # Cost per use against volume (a log volume axis when the tiers span a wide range), in both widths too.
+        "chart_per_use": mark_safe(cost_per_use_chart_svg(inputs.cost_model)),  # noqa: S308
+        "chart_per_use_narrow": mark_safe(  # noqa: S308
+            cost_per_use_chart_svg(inputs.cost_model, width=NARROW_CHART_WIDTH, height=320)
+        ),
         "gaps": gaps,
         "prices_as_of": inputs.prices_as_of,
         "prices_stale": price_age is not None and price_age > PRICE_AGE_LIMIT_DAYS,

@@ -11,15 +11,27 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 
 from scoping.audit import activity_record
 from scoping.live_scope import export_scope
 from scoping.models import DiscoveryProject, ModelPrice, PriceDrift, ScopeVersion, Stage
-from scoping.models.sections import CostModel
+from scoping.models.sections import CostModel, ModelStep
 from scoping.notifications import notify_price_drift
+from scoping.projects.services import readiness_refresh
+from scoping.review import hooks as workflow_hooks
 from scoping.scope.costs import compute_costs, decimal_string
-from scoping.scope.drift import CataloguePrice, envelope_check, model_reference, recost, retired_before, uses
+from scoping.scope.drift import (
+    CataloguePrice,
+    envelope_check,
+    model_reference,
+    recost,
+    retired_before,
+    retirement_refresh,
+    step_reference,
+    uses,
+)
 from scoping.scope.readiness.lenient import as_date, as_mapping
 
 logger = logging.getLogger(__name__)
@@ -33,11 +45,13 @@ class DriftReport:
     recosted: list[int] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)
     alerts: list[PriceDrift] = field(default_factory=list)
+    retirements_refreshed: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"{self.scopes_using_catalogue} scope(s) use catalogue models; {len(self.recosted)} re-costed at new "
-            f"prices; {len(self.refused)} not re-costed; {len(self.alerts)} alert(s) to owners of signed scopes"
+            f"prices; {len(self.refused)} not re-costed; {len(self.alerts)} alert(s) to owners of signed scopes; "
+            f"{len(self.retirements_refreshed)} given a model's new retirement date"
         )
 
 
@@ -86,7 +100,54 @@ def _launch_cost(cost_model) -> str | None:
     return decimal_string(compute_costs(cost_model).tiers["launch"].cost_per_use)
 
 
-def _check_live(project, price_row, price, report: DriftReport) -> None:
+@transaction.atomic
+def _retirement_put(
+    project: DiscoveryProject, price_row: ModelPrice, price: CataloguePrice, *, sole_provider: bool
+) -> bool:
+    """Put the catalogue's retirement date into the live scope's steps that call this model; True when one changed.
+
+    The date is a fact about the model, not a choice made in the room, so readiness can judge it from the scope alone
+    (DESIGN.md, "Precise readings"). Only a draft is written: a frozen scope is what was submitted or signed, and a
+    daily job must not withdraw it (a signed scope's owners hear of an early retirement by e-mail instead). Like every
+    write to a section it bumps the revision, so a page opened before cannot save the old date back unnoticed.
+    """
+    if workflow_hooks.edit_consequence(project=project) is not None:
+        return False
+    cost_model = CostModel.objects.select_for_update().filter(project=project).first()
+    if cost_model is None:
+        return False
+    steps = list(cost_model.steps.all())
+    values = [
+        {"model": step.model, "provider": step.provider, "deprecation_date": step.deprecation_date} for step in steps
+    ]
+    refreshed = retirement_refresh(values, price, provider_named=not sole_provider)
+    if not refreshed:
+        return False
+    changes = {}
+    for position, retires in refreshed.items():
+        step = steps[position]
+        changes[f"steps[{position}].deprecation_date"] = [
+            step.deprecation_date.isoformat() if step.deprecation_date else "",
+            retires.isoformat() if retires else "",
+        ]
+        ModelStep.objects.filter(pk=step.pk).update(deprecation_date=retires)
+    CostModel.objects.filter(pk=cost_model.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
+    changes["catalogue prices of"] = price_row.effective_date.isoformat()
+    activity_record(
+        actor=None,
+        verb="model_retirement_dated",
+        project=project,
+        obj=cost_model,
+        object_repr=f"{price.model} ({price.provider})",
+        changes=changes,
+    )
+    readiness_refresh(project=project)
+    return True
+
+
+def _check_live(project, price_row, price, report: DriftReport, *, sole_provider: bool) -> None:
+    if _retirement_put(project, price_row, price, sole_provider=sole_provider):
+        report.retirements_refreshed.append(project.pk)
     live = export_scope(project)
     result = recost(live["cost_model"], price, project_currency=live["project"]["currency"])
     if result.refused:
@@ -133,7 +194,7 @@ def _check_signed(project, version: ScopeVersion, price_row, price, report: Drif
                 report.alerts.append(drift)
     handover = as_date(as_mapping(version.scope.get("ownership")).get("handover_date"))
     references = [model_reference(signed.get("model"))] + [
-        model_reference(as_mapping(step).get("model")) for step in signed.get("steps") or []
+        step_reference(as_mapping(step)) for step in signed.get("steps") or []
     ]
     if retired_before(price, handover) and any(uses(reference, price) for reference in references):
         drift = _record(
@@ -153,19 +214,22 @@ def _check_signed(project, version: ScopeVersion, price_row, price, report: Drif
 def price_drift_check() -> DriftReport:
     """Re-cost every scope whose catalogue model's prices changed; alert signed scopes that left their envelope.
 
-    Only scopes whose model text names a catalogue model are read (one query finds them), so a catalogue of
-    thousands of models and a pipeline of thousands of scopes cost one pass, not a product of the two.
+    Only scopes with a model step that names a catalogue model are read (one query finds them), so a catalogue of
+    thousands of models and a pipeline of thousands of scopes cost one pass, not a product of the two. A draft's
+    steps also get the catalogue's retirement date of their model (``_retirement_put``).
     """
     report = DriftReport()
     catalogue = latest_catalogue()
     if not catalogue:
         return report
     candidates: dict[int, list[tuple[ModelPrice, CataloguePrice]]] = {}
-    for project_id, model_text in CostModel.objects.exclude(model="").values_list("project_id", "model"):
-        reference = model_reference(model_text)
+    steps = ModelStep.objects.exclude(model="").values_list("cost_model__project_id", "model", "provider")
+    for project_id, model_text, provider in steps:
+        reference = step_reference({"model": model_text, "provider": provider})
         matches = [pair for pair in catalogue.get(reference.model, []) if uses(reference, pair[1])]
-        if matches:
-            candidates[project_id] = matches
+        known = candidates.setdefault(project_id, [])
+        known.extend(pair for pair in matches if pair not in known)  # two steps may call the same model
+    candidates = {project_id: matches for project_id, matches in candidates.items() if matches}
     projects = (
         DiscoveryProject.objects.filter(pk__in=candidates)
         .exclude(stage=Stage.ARCHIVED)
@@ -175,7 +239,8 @@ def price_drift_check() -> DriftReport:
         report.scopes_using_catalogue += 1
         for price_row, price in candidates[project.pk]:
             try:
-                _check_live(project, price_row, price, report)
+                sole_provider = len(catalogue[price.model]) == 1
+                _check_live(project, price_row, price, report, sole_provider=sole_provider)
                 if project.stage == Stage.SIGNED_OFF:
                     version = ScopeVersion.objects.filter(project=project).order_by("-number").first()
                     if version is not None:

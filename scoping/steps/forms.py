@@ -52,22 +52,24 @@ ROW_TEXTAREA_ROWS = 2
 # Sections long enough to need headings. Each group: (heading, rows of field names shown side by side).
 FIELD_GROUPS: dict[str, tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]] = {
     "cost_model": (
+        ("Currency and prices", (("currency", "prices_as_of"),)),
+        # The model steps come here on the page (``COST_TOP_GROUPS``): after the currency their prices are in.
+        ("Each use", (("retry_overhead_pct", "retrieval_per_use", "other_per_use"),)),
         (
-            "Model and prices",
-            (("currency", "prices_as_of", "model"), ("input_price", "cached_input_price", "output_price")),
-        ),
-        (
-            "Each use",
-            (
-                ("calls_per_use", "input_tokens", "output_tokens"),
-                ("cached_share_pct", "retry_overhead_pct"),
-                ("retrieval_per_use", "other_per_use"),
-            ),
+            "Load and data residency",
+            (("residency_uplift_pct", "peak_share_pct"), ("rate_limit_rpm", "rate_limit_tpm")),
         ),
         ("Human review", (("review_rate_pct", "review_minutes", "reviewer_hourly_rate"),)),
         ("Fixed monthly costs", (("hosting", "monitoring", "licences"), ("maintenance_hours", "maintenance_rate"))),
         ("Value of a use today", (("manual_minutes", "manual_hourly_rate", "other_value_per_use"),)),
         (catalogue.section("cost_model").field("tiers").label, (("tier_pilot", "tier_launch", "tier_scale"),)),
+        (
+            catalogue.section("cost_model").field("self_hosted").label,
+            (
+                ("self_hosted_gpu_count", "self_hosted_gpu_hourly_rate", "self_hosted_tokens_per_second_per_gpu"),
+                ("self_hosted_utilisation_pct", "self_hosted_ops_hours_per_month"),
+            ),
+        ),
     ),
     "ownership": (
         (
@@ -81,6 +83,16 @@ FIELD_GROUPS: dict[str, tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]] = {
         ("After launch", (("budget_owner", "support_model", "handover_date"),)),
     ),
 }
+
+
+# How many of a section's groups the page shows above its lists of rows (the rest follow them).
+TOP_GROUPS: dict[str, int] = {"cost_model": 1}
+
+# Inputs a new row starts with: the values that leave the figures as a plain model call would have them.
+ROW_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("cost_model", "steps"): {"reasoning_tokens": 0, "cache_write_share_pct": 0, "batch_share_pct": 0},
+}
+SECTION_DEFAULTS: dict[str, dict[str, Any]] = {"cost_model": {"residency_uplift_pct": 0}}
 
 
 def rows_keys(section_key: str) -> tuple[str, ...]:
@@ -116,9 +128,9 @@ def _column_class(db_field: models.Field, grid: int) -> str:
     return {1: "col-12", 2: "col-md-6", 3: "col-md-4"}.get(grid, "col-md-6 col-lg-3")
 
 
-def _section_layout(section_key: str) -> Layout:
+def _section_layout(section_key: str, part: slice = slice(None)) -> Layout:
     model = SECTION_MODELS[section_key]
-    groups = FIELD_GROUPS.get(section_key)
+    groups = FIELD_GROUPS.get(section_key, ())[part]
     if not groups:
         return Layout(*(Field(name) for name in SECTION_FORM_FIELDS[section_key]))
     fieldsets = []
@@ -134,6 +146,13 @@ def _section_layout(section_key: str) -> Layout:
 # Rows whose natural field order makes a ragged grid get explicit lines (by row model name).
 ROW_LINES: dict[str, tuple[tuple[str, ...], ...]] = {
     "failuremode": (("scenario",), ("category", "likelihood", "impact", "owner"), ("detection", "handling")),
+    "modelstep": (
+        ("name", "provider", "model"),
+        ("calls_per_use", "input_tokens", "output_tokens", "reasoning_tokens"),
+        ("cached_share_pct", "cache_write_share_pct", "batch_share_pct", "batch_discount_pct"),
+        ("input_price", "cached_input_price", "cache_write_price"),
+        ("output_price", "reasoning_price", "deprecation_date"),
+    ),
 }
 
 
@@ -171,7 +190,14 @@ class ScopeSectionForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = _section_layout(self.section_key)
+        self.helper.layout = _section_layout(self.section_key, slice(TOP_GROUPS.get(self.section_key, 0), None))
+        # The groups shown above the section's lists of rows, when it has some (the page renders both helpers).
+        self.helper_top = None
+        if self.section_key in TOP_GROUPS:
+            self.helper_top = FormHelper()
+            self.helper_top.form_tag = False
+            self.helper_top.disable_csrf = True
+            self.helper_top.layout = _section_layout(self.section_key, slice(0, TOP_GROUPS[self.section_key]))
 
     def clean_regimes(self) -> list[str]:
         # Stored in the catalogue's order, so ticking boxes in another order is not a change.
@@ -182,8 +208,13 @@ class ScopeSectionForm(forms.ModelForm):
 class ScopeRowForm(forms.ModelForm):
     """One row of a section's list (a success metric, a data source…)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, new_row_initial: Mapping[str, Any] | None = None, currency: str = "", **kwargs: Any
+    ) -> None:
+        if new_row_initial and not kwargs.get("initial"):
+            kwargs["initial"] = dict(new_row_initial)
         super().__init__(*args, **kwargs)
+        _add_units(self, currency=currency)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = ROW_TEXTAREA_ROWS
@@ -306,23 +337,26 @@ def build_step_forms(
     default_currency: str = "",
 ) -> StepForms:
     """The step's form and row formsets: bound to ``data`` when posted, else showing what is saved."""
-    initial = {}
+    initial = {name: value for name, value in SECTION_DEFAULTS.get(section_key, {}).items() if not section.revision}
     if section_key == "cost_model" and not getattr(section, "currency", "") and default_currency:
         initial["currency"] = default_currency
     form = section_form_class(section_key)(data=data, instance=section, initial=initial)
+    currency = getattr(section, "currency", "") or default_currency
     if section_key == "cost_model":
-        _add_units(form, currency=getattr(section, "currency", "") or default_currency)
+        _add_units(form, currency=currency)
     blocks = []
     for rows_key in rows_keys(section_key):
         rows_spec = catalogue.section(section_key).field(rows_key)
         formset_class = row_formset_class(section_key, rows_key)
+        # A new row (the blank one offered, or one added on the page) starts from the row's defaults.
+        form_kwargs = {"new_row_initial": ROW_DEFAULTS.get((section_key, rows_key), {}), "currency": currency}
         if data is not None:
-            formset = formset_class(data=data, prefix=rows_key)
+            formset = formset_class(data=data, prefix=rows_key, form_kwargs=form_kwargs)
         else:
             names = row_fields(section_key, rows_key)
             saved = [{name: getattr(row, name) for name in names} for row in rows.get(rows_key, ())]
             # An empty list starts with one blank row ready to type into (it still works without JavaScript).
-            formset = formset_class(initial=saved, prefix=rows_key)
+            formset = formset_class(initial=saved, prefix=rows_key, form_kwargs=form_kwargs)
             if not saved:
                 formset.extra = 1
         blocks.append(

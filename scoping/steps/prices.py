@@ -1,7 +1,7 @@
 """Writes for the model price catalogue: importing price lists, and copying one model's prices into a scope.
 
 Copying, not linking: a scope keeps the prices it was given, so a later catalogue edit never changes a scope, let
-alone a frozen version of one.
+alone a frozen version of one. A pick fills one model step of the cost model (or adds one).
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from scoping.models import ModelPrice
-from scoping.models.sections import CostModel
+from scoping.models.sections import CostModel, ModelStep
 from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review import hooks as workflow_hooks
 from scoping.scope.prices import OPTIONAL_PRICES, PriceEntry, PriceFileError
-from scoping.scope.schema import MONEY_DECIMAL_PLACES, MONEY_MAX, SHORT_TEXT_MAX
+from scoping.scope.schema import MAX_ROWS, MONEY_DECIMAL_PLACES, MONEY_MAX, SHORT_TEXT_MAX
 
 CATALOGUE_PLACES = Decimal(1).scaleb(-ModelPrice._meta.get_field("input_per_1m").decimal_places)
 CATALOGUE_MAX = Decimal(10) ** (
@@ -167,8 +167,76 @@ def price_scope_currency(cost_model: CostModel) -> str:
 @dataclass(frozen=True)
 class PricesCopied:
     cost_model: CostModel
+    step: ModelStep  # the step the prices went into (for a repeated pick, the step that already held them)
+    step_index: int  # its place in the cost model's list, from 0, as the step form's ``steps-<index>-`` inputs
+    created: bool  # a new step was added for the prices
     changed: bool
     notice: str | None = None  # e.g. "the scope went back to draft", from the review workflow
+
+
+# What a pick writes into a model step; the step's name, calls and tokens stay the person's.
+COPIED_STEP_FIELDS = (
+    "provider",
+    "model",
+    "input_price",
+    "cached_input_price",
+    "cache_write_price",
+    "output_price",
+    "reasoning_price",
+    "batch_discount_pct",
+    "deprecation_date",
+)
+# A step the pick adds starts as a plain call: no reasoning, no cache writes, no batch. Its calls per use stay blank,
+# for the person to give, because the figures must not count a call nobody said is made.
+NEW_STEP_DEFAULTS = {"reasoning_tokens": 0, "cache_write_share_pct": Decimal(0), "batch_share_pct": Decimal(0)}
+
+
+def _exchange_rate(*, price_currency: str, scope_currency: str, exchange_rate: Decimal | None) -> Decimal:
+    if price_currency == scope_currency or not scope_currency:
+        return Decimal(1)
+    if exchange_rate is None:
+        raise PriceCopyRefused(
+            f"These prices are in {price_currency} and this scope is in {scope_currency}. Give the exchange rate "
+            f"(how many {scope_currency} one {price_currency} buys) to convert them."
+        )
+    if not (Decimal(0) < exchange_rate <= EXCHANGE_RATE_MAX):
+        raise PriceCopyRefused("The exchange rate must be more than 0 and at most 1,000,000.")
+    return exchange_rate
+
+
+def _batch_discount(price: ModelPrice) -> Decimal | None:
+    """The catalogue's batch discount on input, when it gives a batch price; a batch price above the normal one
+    is no discount a step can hold, so it stays blank too."""
+    discount = price.batch_discount_pct
+    if discount is None or not (Decimal(0) <= discount <= 100):
+        return None
+    return discount
+
+
+def step_values(price: ModelPrice, rate: Decimal, price_currency: str) -> dict[str, object]:
+    """The values a pick of ``price`` writes into a model step, converted at ``rate``.
+
+    The provider carries the conversion ("openai, USD prices × 0.79"), so the drift watch applies the same rate when
+    it re-costs the step (``scoping.scope.drift.step_reference``).
+    """
+    provider = price.provider
+    if rate != 1:
+        provider += f", {price_currency} prices × {rate.normalize():f}"
+    return {
+        "provider": provider[:SHORT_TEXT_MAX],
+        "model": price.model[:SHORT_TEXT_MAX],
+        "input_price": _scope_price(price.input_per_1m, rate),
+        "cached_input_price": _scope_price(price.cached_input_per_1m, rate),
+        "cache_write_price": _scope_price(price.cache_write_per_1m, rate),
+        "output_price": _scope_price(price.output_per_1m, rate),
+        "reasoning_price": _scope_price(price.reasoning_per_1m, rate),
+        "batch_discount_pct": _batch_discount(price),
+        "deprecation_date": price.deprecation_date,
+    }
+
+
+def _step_number(index: int) -> str:
+    return f"step {index + 1}"
 
 
 @transaction.atomic
@@ -176,53 +244,62 @@ def model_prices_copy(
     *,
     cost_model: CostModel,
     price: ModelPrice,
+    step_index: int | None,
     expected_revision: int,
     actor,
     exchange_rate: Decimal | None = None,
     request: HttpRequest | None = None,
 ) -> PricesCopied:
-    """Copy a catalogue row's model name, prices and date into the scope's cost model.
+    """Copy a catalogue row's model, provider, prices and retirement date into one model step of the cost model.
 
-    ``exchange_rate`` converts the catalogue's currency into the scope's (1 unit of the price currency = rate units
-    of the scope currency); it is required when the two differ, because a USD price in a GBP scope would silently
-    skew every figure. Compare-and-set on ``revision``, like a step save: raises ``PriceCopyConflict`` when someone
-    saved the section since ``expected_revision`` was read, and copies nothing.
+    ``step_index`` is the step's place in the list (from 0) or None for a new step at the end. The cost model takes
+    the prices' date (and their currency, when it has none). ``exchange_rate`` converts the catalogue's currency into
+    the scope's (1 unit of the price currency = rate units of the scope currency); it is required when the two
+    differ, because a USD price in a GBP scope would silently skew every figure.
+
+    Compare-and-set on the cost model's ``revision``, like a step save, and every copy bumps it: raises
+    ``PriceCopyConflict`` when someone saved the section since ``expected_revision`` was read, and
+    ``PriceCopyRefused`` for a step that is no longer there; either way nothing is copied.
     """
     current = CostModel.objects.select_for_update().select_related("project").get(pk=cost_model.pk)
     project = current.project
+    refusal = workflow_hooks.edit_refusal(user=actor, project=project)
+    if refusal:
+        raise PriceCopyRefused(refusal)  # as a step save is refused: a client may not withdraw a frozen scope
+    steps = list(current.steps.all())
+    if step_index is not None and not 0 <= step_index < len(steps):
+        raise PriceCopyRefused(
+            f"Model {_step_number(step_index)} is no longer in the cost model (it was removed since you opened the "
+            "page), so no prices were copied. Reload the step, then pick the model again."
+        )
+    if step_index is None and len(steps) >= MAX_ROWS:
+        raise PriceCopyRefused(
+            f"The cost model already has {len(steps)} model steps, the most it can hold. Pick the model into one of "
+            "them, or remove one first."
+        )
     scope_currency = price_scope_currency(current)
     price_currency = (price.currency or "").upper()
-    if price_currency == scope_currency or not scope_currency:
-        rate = Decimal(1)
-    elif exchange_rate is None:
-        raise PriceCopyRefused(
-            f"These prices are in {price_currency} and this scope is in {scope_currency}. Give the exchange rate "
-            f"(how many {scope_currency} one {price_currency} buys) to convert them."
-        )
-    elif not (Decimal(0) < exchange_rate <= EXCHANGE_RATE_MAX):
-        raise PriceCopyRefused("The exchange rate must be more than 0 and at most 1,000,000.")
-    else:
-        rate = exchange_rate
+    rate = _exchange_rate(price_currency=price_currency, scope_currency=scope_currency, exchange_rate=exchange_rate)
 
-    model_name = f"{price.model} ({price.provider})"
-    if rate != 1:
-        model_name += f", {price_currency} prices × {rate.normalize():f}"
-    values: dict[str, object] = {
-        "model": model_name[:SHORT_TEXT_MAX],
-        "input_price": _scope_price(price.input_per_1m, rate),
-        "cached_input_price": _scope_price(price.cached_input_per_1m, rate),
-        "output_price": _scope_price(price.output_per_1m, rate),
-        "prices_as_of": price.effective_date,
-    }
-    if not current.currency and scope_currency:
-        values["currency"] = scope_currency  # make the currency the prices are now in explicit in the scope
+    new_step = step_values(price, rate, price_currency)
+    section_values: dict[str, object] = {"prices_as_of": price.effective_date}
+    if not current.currency and (scope_currency or price_currency):
+        # Make the currency the prices are now in explicit in the scope.
+        section_values["currency"] = scope_currency or price_currency
+    index = len(steps) if step_index is None else step_index
+    before = steps[step_index] if step_index is not None else None
     changes = {
         name: [_shown(getattr(current, name)), _shown(value)]
-        for name, value in values.items()
+        for name, value in section_values.items()
         if getattr(current, name) != value
     }
-    if not changes:
-        return PricesCopied(cost_model=current, changed=False)  # the scope already holds exactly these prices
+    for name, value in new_step.items():
+        held = getattr(before, name) if before is not None else None
+        if held != value:
+            changes[f"steps[{index}].{name}"] = [_shown(held), _shown(value)]
+    if before is not None and not changes:
+        # The step already holds exactly these prices: nothing to write, so no conflict either.
+        return PricesCopied(cost_model=current, step=before, step_index=index, created=False, changed=False)
     if current.revision != expected_revision:
         raise PriceCopyConflict(
             "Someone saved the cost model since you opened it, so no prices were copied. Reload the step to see "
@@ -230,8 +307,14 @@ def model_prices_copy(
         )
     actor_or_none = actor if getattr(actor, "is_authenticated", False) else None
     CostModel.objects.filter(pk=current.pk, revision=expected_revision).update(
-        **values, revision=F("revision") + 1, updated_at=timezone.now(), updated_by=actor_or_none
+        **section_values, revision=F("revision") + 1, updated_at=timezone.now(), updated_by=actor_or_none
     )
+    if before is None:
+        position = steps[-1].position + 1 if steps else 0
+        step = ModelStep.objects.create(cost_model=current, position=position, **NEW_STEP_DEFAULTS, **new_step)
+    else:
+        ModelStep.objects.filter(pk=before.pk).update(**new_step)
+        step = ModelStep.objects.get(pk=before.pk)
     current.refresh_from_db()
     changes["catalogue_row"] = ["", f"{price.provider}/{price.model} as of {price.effective_date.isoformat()}"]
     if rate != 1:
@@ -242,12 +325,15 @@ def model_prices_copy(
         request=request,
         project=project,
         obj=current,
-        object_repr=model_name,
+        object_repr=f"{price.model} ({new_step['provider']}) into {'a new ' if before is None else ''}"
+        f"model {_step_number(index)}",
         changes=changes,
     )
     readiness_refresh(project=project)
     notice = workflow_hooks.after_scope_edit(project=project, actor=actor)
-    return PricesCopied(cost_model=current, changed=True, notice=notice)
+    return PricesCopied(
+        cost_model=current, step=step, step_index=index, created=before is None, changed=True, notice=notice
+    )
 
 
 def _shown(value: object) -> str:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from itertools import groupby
 from typing import Any
 
 from django import template
 
 from scoping.models import ModelPrice
-from scoping.models.sections import CostModel
+from scoping.models.sections import CostModel, ModelStep
 from scoping.scope.costs import format_money
 from scoping.steps.cost_figures import figures_context, saved_form_values
+from scoping.steps.cost_forms import default_target, pick_targets
 from scoping.steps.cost_inputs import FIELD_UNITS, field_label, field_unit
 
 register = template.Library()
@@ -42,6 +44,26 @@ def plain_number(value: Decimal | None) -> str:
     if value is None:
         return "—"
     return format(value.normalize(), "f") if value else "0"
+
+
+@register.filter
+def per_minute(value: Fraction | Decimal | int | None) -> str:
+    """A load figure such as calls a minute: grouped; decimals below 10 so 2.5 calls do not read as 3, and 0.03
+    calls as 0.03 rather than 0."""
+    if value is None:
+        return "—"
+    exact = Fraction(value)
+    places = Decimal("0.01") if exact < 1 else Decimal("0.1") if exact < 10 else Decimal(1)
+    shown = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(places, rounding=ROUND_HALF_UP)
+    return f"{shown:,}"
+
+
+@register.filter
+def fraction_money(value: Fraction | None, currency: str = "") -> str:
+    """An exact fraction of money (the cost steps' maths) as ``money`` shows it."""
+    if value is None:
+        return "—"
+    return format_money(Decimal(value.numerator) / Decimal(value.denominator), currency or "")
 
 
 def picker_groups() -> list[tuple[str, list[ModelPrice]]]:
@@ -79,11 +101,15 @@ def cost_step_top(context: template.Context) -> dict[str, Any]:
     form = context.get("form")
     data = form.data if getattr(form, "is_bound", False) else saved_form_values(project)
     section = CostModel.objects.filter(project=project).only("revision").first()
+    # The saved steps a pick can fill (the picker names them by their place, as the step form's rows).
+    steps = list(ModelStep.objects.filter(cost_model=section).only("name", "model", "position")) if section else []
     return {
         **figures_context(project=project, data=data),
         "access": context["access"],
         "revision": section.revision if section else 0,
         "picker_groups": picker_groups(),
+        "pick_targets": pick_targets(steps),
+        "pick_default": default_target(len(steps)),
         "csrf_token": context.get("csrf_token"),
         "request": context.get("request"),
     }

@@ -32,13 +32,15 @@ IN_VIEWPORT = """sel => {
 }"""
 
 # Smallest on-screen size of the visible chart's text: font size x (rendered width / viewBox width).
+# The smallest chart text as drawn, in CSS pixels, over the two visible charts (monthly cost, cost per use).
 CHART_TEXT_PX = """() => {
   const charts = [...document.querySelectorAll('#cost-figures svg.cost-chart')]
     .filter(svg => svg.getClientRects().length);
-  if (charts.length !== 1) { return -charts.length; }
-  const svg = charts[0];
-  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-  return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
+  if (charts.length !== 2) { return -charts.length; }
+  return Math.min(...charts.map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Math.min(...[...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
+  }));
 }"""
 
 
@@ -81,7 +83,7 @@ def test_at_1920_the_figures_stay_beside_the_field_being_typed_in(new_page, proj
     open_cost_step(page, project)
 
     picker = page.evaluate(IN_VIEWPORT, "#model-pick-form")
-    prices = page.evaluate(IN_VIEWPORT, "#id_input_price")
+    prices = page.evaluate(IN_VIEWPORT, "#id_steps-0-input_price")
     assert picker["bottom"] <= prices["top"], "the price picker sits above the prices it fills"
 
     type_launch_volume_low_on_the_page(page)
@@ -97,7 +99,7 @@ def test_at_390_a_pinned_summary_follows_the_typing(new_page, project):
     open_cost_step(page, project)
 
     picker = page.evaluate(IN_VIEWPORT, "#model-pick-form")
-    prices = page.evaluate(IN_VIEWPORT, "#id_input_price")
+    prices = page.evaluate(IN_VIEWPORT, "#id_steps-0-input_price")
     assert picker["bottom"] <= prices["top"]
 
     type_launch_volume_low_on_the_page(page)

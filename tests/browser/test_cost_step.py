@@ -52,14 +52,15 @@ def test_typing_a_new_token_count_updates_the_figures_without_a_reload(new_page,
     page = new_page()
     open_step(page, url)
 
-    page.get_by_label("Input tokens per call").fill("300000")
+    page.locator("#id_steps-0-input_tokens").fill("300000")
 
     # 2 calls × (300,000 × £0.20 + 400 × £0.60) / 1M × 1.03 + £0.004 + £0.4667 review + £2,200 / 6,000 = £0.96
     page.wait_for_function("sel => document.querySelector(sel).textContent.trim() === '£0.96'", arg=LAUNCH_COST_PER_USE)
     assert same_page_as_before(page)
     assert page.url.endswith(url)
     assert "each use costs £0.96" in page.locator("#cost-figures .cost-verdict").inner_text()
-    assert CostModel.objects.get(project=project).input_tokens == 3000  # nothing saved until the person saves
+    # nothing saved until the person saves
+    assert CostModel.objects.get(project=project).steps.get().input_tokens == 3000
 
     page.get_by_label("Hosting per month").fill("-5")
     page.locator("#cost-figures .cost-gaps").get_by_text(
@@ -93,8 +94,10 @@ def test_picking_a_model_fills_its_prices_in_and_keeps_what_was_typed(new_page, 
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("Cost model saved.").wait_for()
     saved = CostModel.objects.get(project=project)
-    assert (saved.hosting, saved.input_price, saved.output_price) == (
+    step = saved.steps.get()  # the scope's one model step was filled, no second one added
+    assert (saved.hosting, step.input_price, step.output_price, step.model) == (
         Decimal("1300"),
         Decimal("0.12"),
         Decimal("0.48"),
+        "gpt-4o-mini",
     )

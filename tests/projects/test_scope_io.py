@@ -22,6 +22,7 @@ from scoping.models.sections import (
 )
 from scoping.projects.scope_io import ensure_sections, export_scope, import_scope
 from scoping.scope import catalogue
+from scoping.scope.costs import compute_costs
 from scoping.scope.field_checks import ChoiceList, DecimalNumber, Field, Group, Rows, Text
 from scoping.scope.schema import (
     CHOICES,
@@ -29,6 +30,7 @@ from scoping.scope.schema import (
     SECTION_KEYS,
     SECTIONS,
     ScopeValidationError,
+    as_v2,
     empty_scope,
     validate_scope,
 )
@@ -74,7 +76,24 @@ def test_export_import_export_gives_the_identical_scope(example, consultant):
 
     assert second_project.pk != first_project.pk
     assert second_export == first_export
-    assert first_export == validate_scope(example)
+    # A /1 file is stored as /2: its export is the file's upgrade (per-call fields as one model step).
+    assert first_export == as_v2(validate_scope(example))
+    assert first_export["schema"] == "firstslice.scope/2"
+
+
+@pytest.mark.django_db
+def test_a_v2_file_with_three_steps_round_trips_exactly(consultant):
+    fixture = Path(__file__).parent.parent / "fixtures" / "invoice-coding-three-steps.json"
+    three_steps = json.loads(fixture.read_text())
+    project = import_scope(data=three_steps, client_name=None, user=consultant)
+
+    exported = export_scope(project)
+
+    assert exported == validate_scope(three_steps)
+    assert [step.model for step in project.cost_model.steps.all()] == [
+        step["model"] for step in three_steps["cost_model"]["steps"]
+    ]
+    assert compute_costs(exported["cost_model"]).as_json() == compute_costs(three_steps["cost_model"]).as_json()
 
 
 @pytest.mark.django_db
@@ -88,7 +107,9 @@ def test_import_creates_a_draft_project_led_by_the_importer(example, consultant)
     assert project.stage == "draft"
     assert project.currency == "GBP"
     assert project.target_decision_date == date(2027, 3, 1)
-    assert project.cost_model.input_price == Decimal("0.2")
+    [step] = project.cost_model.steps.all()
+    assert (step.name, step.input_price, step.calls_per_use) == ("Model call", Decimal("0.2"), 2)
+    assert (step.reasoning_tokens, step.cache_write_share_pct, step.batch_share_pct) == (0, 0, 0)
     assert project.cost_model.tier_scale == 9000
     assert project.security.regimes == ["soc2"]
     assert project.ownership.business_owner_email == "priya.raman@kestrel.example"
@@ -340,4 +361,5 @@ def test_every_catalogue_field_has_a_model_field_with_the_same_limits_and_choice
                 assert tuple(model_field.choices) == CHOICES[item.choices_key], model_field
             checked += 1
 
-    assert checked == 118
+    # 118 in /1; /2 moves the 8 per-call fields into 17 model-step fields and adds 4 load and 5 self-hosted ones.
+    assert checked == 118 - 8 + 17 + 4 + 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from scoping.scope.fields import FieldSpec
 from scoping.scope.schema import SECTIONS as SCHEMA_SECTIONS
 from scoping.scope.schema import validate_scope
 from scoping.steps.forms import build_step_forms
-from tests.documents.test_render import example, meta
+from tests.documents.test_render import meta
 
 ROOT = Path(settings.BASE_DIR)
 SECTION_KEYS = catalogue.SECTION_KEYS
@@ -143,8 +144,11 @@ def test_step_forms_show_the_catalogue_label_and_help(section_key) -> None:
                 assert (field.label, field.help_text) == (rows_spec.field(name).label, rows_spec.field(name).help)
 
 
-def test_the_pdf_prints_the_catalogue_labels() -> None:
-    context = build_document_context(snapshot=validate_scope(example()), meta=meta("draft"))
+@pytest.mark.parametrize("fixture", ["invoice-coding.json", "invoice-coding-three-steps.json"])
+def test_the_pdf_prints_the_catalogue_labels(fixture) -> None:
+    # The /1 fixture prints through its upgrade; the /2 one adds the load, residency and self-hosted labels.
+    snapshot = json.loads((ROOT / "tests" / "fixtures" / fixture).read_text(encoding="utf-8"))
+    context = build_document_context(snapshot=validate_scope(snapshot), meta=meta("draft"))
     printed = {spec.key: _labels(spec.fields) | {spec.label} for spec in catalogue.SECTIONS}
     for section in context["sections"]:
         assert section["label"] == catalogue.SECTION_LABELS[section["key"]]

@@ -284,16 +284,19 @@ def test_missing_step_inputs_are_named_in_the_missing_inputs_blocker():
     finding = next(f for f in evaluate(scope, today=TODAY).findings if f.code == "cost_model.missing_inputs")
 
     assert "model step 2 ('Extract and code the lines') model names no model" in finding.message
-    assert "model step 3 ('Check the coding') output price per 1M tokens is blank" in finding.message
+    assert "fill in model step 3 ('Check the coding') output price per 1M tokens" in finding.message
     assert finding.field == "steps"
 
 
 # --- schema /2 and scope_check ------------------------------------------------------------------------------------
 
 
-def test_the_importer_still_refuses_a_v2_file_until_the_database_stores_steps():
-    with pytest.raises(ScopeValidationError, match="must be 'firstslice.scope/1'"):
-        validate_scope(copy.deepcopy(THREE_STEPS))
+def test_a_file_of_another_schema_is_refused_naming_both_that_are_read():
+    scope = copy.deepcopy(THREE_STEPS)
+    scope["schema"] = "firstslice.scope/3"
+
+    with pytest.raises(ScopeValidationError, match="must be 'firstslice.scope/1' or 'firstslice.scope/2'"):
+        validate_scope(scope)
 
 
 def test_a_malformed_v2_file_names_each_field():

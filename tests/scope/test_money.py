@@ -13,7 +13,7 @@ import pytest
 
 from documents.print_context import DocumentMeta
 from documents.rendering import render_scope_html
-from scoping.models.sections import CostModel
+from scoping.models.sections import CostModel, ModelStep
 from scoping.projects.forms import ProjectForm
 from scoping.scope.chart import cost_chart_svg
 from scoping.scope.money import format_compact_money, format_money, is_currency_code
@@ -67,7 +67,7 @@ def test_the_live_figures_refuse_an_unknown_currency_and_name_it():
 
 
 def test_a_price_on_the_scope_page_keeps_its_decimals():
-    field = CostModel._meta.get_field("input_price")
+    field = ModelStep._meta.get_field("input_price")  # prices live on each model step since scope /2
     assert display_value(field, Decimal("0.395000"), currency="GBP") == "£0.395"
     assert display_value(CostModel._meta.get_field("hosting"), Decimal("1234567"), currency="INR") == "₹12,34,567.00"
 
@@ -91,8 +91,11 @@ def _document(**cost_changes) -> str:
 
 
 def test_the_pdf_prints_yen_without_decimals_and_prices_with_theirs():
+    # The fixture is a /1 scope: its input price prints in the one model step's row, under prices per 1M tokens.
     text = " ".join(_document(currency="JPY", input_price="0.395", hosting="1500").split())
-    assert "¥0.395 per 1M tokens" in text
+    assert "Prices per 1M tokens, caching and batch" in text
+    # The step's row: input price, cached share and price, cache writes, output, reasoning (blank: as output), batch.
+    assert "1. Model call ¥0.395 0% ¥0.2 0% — ¥0.6 As output 0% —" in text
     assert "0.40" not in text
     assert "¥1,500 a month" in text
     assert not re.search(r"£\d", text.replace("above £10,000", ""))  # the fixture's prose names £10,000

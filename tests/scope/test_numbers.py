@@ -104,19 +104,28 @@ def test_money_fields_accept_thousands_separators_like_volume_fields():
     [
         ("hosting", "-5"),
         ("hosting", "abc"),
-        ("input_tokens", "1.5"),
+        ("steps-0-input_tokens", "1.5"),
+        ("steps-0-batch_share_pct", "120"),
         ("retry_overhead_pct", "120"),
         ("tier_pilot", "x"),
     ],
 )
 def test_the_step_form_and_the_live_figures_give_the_same_reason_naming_the_field(field, typed):
-    forms = _cost_form({field: typed, "currency": "GBP"})
+    typed_values = {field: typed, "currency": "GBP"}
+    if field.startswith("steps-0-"):
+        typed_values.update({"steps-TOTAL_FORMS": "1", "steps-0-model": "small"})
+    forms = _cost_form(typed_values)
     assert not forms.is_valid()
-    saved_error = " ".join(forms.form.errors[field])
-    label = forms.form.fields[field].label
+    if field.startswith("steps-0-"):  # a model step's field: its row form holds the error
+        [form] = forms.formsets["steps"].forms
+        name = field.removeprefix("steps-0-")
+    else:
+        form, name = forms.form, field
+    saved_error = " ".join(form.errors[name])
+    label = form.fields[name].label
     assert saved_error.startswith(f"{label}: ")
 
-    live = cost_inputs_from_form({field: typed, "currency": "GBP"}, default_currency="GBP")
+    live = cost_inputs_from_form(typed_values, default_currency="GBP")
     (problem,) = [problem for problem in live.problems if problem.field == field]
     assert saved_error == f"{label}: {problem.message}."
 
@@ -145,7 +154,13 @@ def test_saving_1100_with_a_comma_keeps_it_and_the_finding_lists_only_what_is_mi
     values = form_values_of(CostModel.objects.get(project=project))
     section = CostModel.objects.get(project=project)
     client.force_login(lead)
-    post = {**values, "hosting": "1,100", "output_price": "", "revision": str(section.revision), "step_action": "save"}
+    post = {
+        **values,
+        "hosting": "1,100",
+        "steps-0-output_price": "",
+        "revision": str(section.revision),
+        "step_action": "save",
+    }
     response = client.post(reverse("projects:step", args=[project.pk, "cost_model"]), post)
     assert response.status_code == 302, response.content.decode()[:2000]
     section.refresh_from_db()
@@ -153,6 +168,8 @@ def test_saving_1100_with_a_comma_keeps_it_and_the_finding_lists_only_what_is_mi
 
     report = evaluate(export_scope(project), today=date(2026, 12, 1))
     (finding,) = [gap for gap in report.findings if gap.code == "cost_model.missing_inputs"]
-    assert finding.message.startswith("The cost per use cannot be worked out yet: fill in output price per 1M tokens.")
+    assert finding.message.startswith(
+        "The cost per use cannot be worked out yet: fill in model step 1 ('Model call') output price per 1M tokens."
+    )
     assert "hosting" not in finding.message.lower()
     assert "input price" not in finding.message.lower()

@@ -188,7 +188,7 @@ BAD_FILES = {
     "malformed JSON": (lambda example: b'{"schema": "firstslice.scope/1", "project": {', ["not valid JSON", "line 1"]),
     "unknown schema": (
         lambda example: _mutated(example, _set(("schema",), "firstslice.scope/9")),
-        ["schema: must be 'firstslice.scope/1'; got text 'firstslice.scope/9'"],
+        ["schema: must be 'firstslice.scope/1' or 'firstslice.scope/2'; got text 'firstslice.scope/9'"],
     ),
     "negative count": (
         lambda example: _mutated(example, _set(("production_target", "volume_per_month"), -9000)),

@@ -53,7 +53,7 @@ def only_error(data: object) -> tuple[str, str]:
 def test_the_worked_example_validates_and_normalizes(example):
     scope = validate_scope(example)
 
-    assert scope["schema"] == SCHEMA_ID
+    assert scope["schema"] == "firstslice.scope/1"  # a /1 file validates as /1; it is upgraded where it is stored
     assert scope["project"] == {
         "name": "Supplier invoice coding",
         "client": "Kestrel Foods Ltd",
@@ -115,7 +115,17 @@ def test_null_is_read_as_not_answered():
 def test_empty_scope_has_every_key_and_the_given_project():
     scope = empty_scope(name="Claims triage", client="Acme", currency="USD")
 
-    assert list(scope) == ["schema", "project", *SECTION_KEYS, "open_questions", "accepted_risks"]
+    assert list(scope) == [
+        "schema",
+        "project",
+        *SECTION_KEYS,
+        "open_questions",
+        "accepted_risks",
+        "engagement",
+        "field_sources",
+    ]
+    assert scope["schema"] == "firstslice.scope/2"
+    assert scope["cost_model"]["steps"] == []
     assert scope["project"] == {
         "name": "Claims triage",
         "client": "Acme",
@@ -136,7 +146,9 @@ def test_amounts_are_written_canonically_whatever_their_spelling():
         "licences": "0.00",
         "maintenance_rate": "95.",
     }
-    scope = validate_scope({"schema": SCHEMA_ID, "project": {"name": "P", "currency": "EUR"}, "cost_model": cost})
+    scope = validate_scope(
+        {"schema": "firstslice.scope/1", "project": {"name": "P", "currency": "EUR"}, "cost_model": cost}
+    )
 
     assert scope["cost_model"]["input_price"] == "2.5"
     assert scope["cost_model"]["output_price"] == "2.5"
@@ -270,19 +282,19 @@ def test_it_refuses_anything_but_an_object(data):
 
 
 def test_it_refuses_an_unknown_schema(example):
-    example["schema"] = "firstslice.scope/2"
+    example["schema"] = "firstslice.scope/3"
 
     assert only_error(example) == (
         "schema",
-        "must be 'firstslice.scope/1'; got text 'firstslice.scope/2'. This file was not written for this version "
-        "of Firstslice.",
+        "must be 'firstslice.scope/1' or 'firstslice.scope/2'; got text 'firstslice.scope/3'. This file was not "
+        "written for this version of Firstslice.",
     )
 
 
 def test_it_refuses_a_file_without_a_schema(example):
     del example["schema"]
 
-    assert only_error(example) == ("schema", 'is missing; a scope file starts with "schema": "firstslice.scope/1"')
+    assert only_error(example) == ("schema", 'is missing; a scope file starts with "schema": "firstslice.scope/2"')
 
 
 def test_it_refuses_a_file_without_a_project(example):

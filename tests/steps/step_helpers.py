@@ -8,12 +8,14 @@ from typing import Any
 
 from scoping.scope.field_checks import Boolean, Group, Rows
 from scoping.scope.schema import SECTIONS
+from scoping.scope.schema_v2 import upgrade_scope
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "invoice-coding.json"
 
 
 def invoice_scope() -> dict[str, Any]:
-    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+    """The example scope as the steps hold it (/2: its per-call fields as one model step)."""
+    return upgrade_scope(json.loads(FIXTURE.read_text(encoding="utf-8")))
 
 
 def _form_value(item, value: Any) -> Any:

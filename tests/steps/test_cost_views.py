@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from scoping.models import ActivityEvent, ModelPrice
-from scoping.models.sections import CostModel
+from scoping.models.sections import CostModel, ModelStep
 from scoping.projects.scope_io import import_scope
 from scoping.steps.cost_inputs import form_values_of
 
@@ -72,12 +72,13 @@ def test_it_recomputes_from_the_typed_values_without_saving_them(client, lead, i
     before = CostModel.objects.get(project=invoice_project)
     events = ActivityEvent.objects.count()
 
-    response = figures(client, invoice_project, example_values, input_tokens="300000")
+    response = figures(client, invoice_project, example_values, **{"steps-0-input_tokens": "300000"})
 
     # 2 calls × (300000 × 0.20 + 400 × 0.60) / 1M × 1.03 + 0.004 + 0.4667 review + 2200 / 6000 fixed = £0.96
     assert cost_per_use_cell(text_of(response), "launch") == "£0.96"
     after = CostModel.objects.get(pk=before.pk)
-    assert (after.input_tokens, after.revision) == (before.input_tokens, before.revision) == (3000, before.revision)
+    assert after.revision == before.revision
+    assert after.steps.get().input_tokens == 3000
     assert ActivityEvent.objects.count() == events
 
 
@@ -108,19 +109,30 @@ def test_a_trillion_uses_a_month_keeps_exact_cents(client, lead, invoice_project
     "field,typed,expected",
     [
         ("hosting", "-5", "Hosting per month (GBP a month): cannot be negative; enter 0 or more"),
-        ("input_tokens", "-300", "Input tokens per call (tokens per call): must be 1 or more: zero or a negative"),
         (
-            "cached_share_pct",
+            "steps-0-input_tokens",
+            "-300",
+            "Model step 1: Input tokens per call (tokens per call): must be 1 or more: zero or a negative",
+        ),
+        (
+            "steps-0-cached_share_pct",
             "150",
-            "Cached share of input (% of input tokens): is a percentage, so it must be between 0 and 100",
+            "Model step 1: Cached share of input (% of input tokens): is a percentage, so it must be between 0 and 100",
         ),
         ("review_rate_pct", "-1", "Share of uses reviewed (% of uses): cannot be negative; enter 0 or more"),
-        ("output_tokens", "lots", "Output tokens per call (tokens per call): “lots” is not a number"),
-        ("calls_per_use", "1.5", "Model calls per use (calls per use): must be a whole number"),
+        ("steps-0-output_tokens", "lots", "Model step 1: Output tokens per call (tokens per call): “lots” is not a"),
+        ("steps-0-calls_per_use", "1.5", "Model step 1: Calls per use (calls per use): must be a whole number"),
         (
-            "output_price",
+            "steps-0-output_price",
             "",
-            "Output price per 1M tokens (GBP per 1M tokens): blank. The figures leave a gap here rather than count it",
+            "Model step 1: Output price per 1M tokens (GBP per 1M tokens): blank. The figures leave a gap here rather",
+        ),
+        ("steps-0-model", "", "Model step 1: Model: names no model: pick the model this step calls."),
+        # Writing to the cache with no cache-write price is a gap, never free.
+        (
+            "steps-0-cache_write_share_pct",
+            "30",
+            "Model step 1: Cache-write price per 1M tokens (GBP per 1M tokens): blank.",
         ),
         ("tier_launch", "", "Uses per month: launch (uses a month): blank."),
     ],
@@ -138,16 +150,29 @@ def test_bad_or_blank_inputs_are_named_as_gaps_with_their_units(
     assert "alert-success" not in html
 
 
+def test_cached_and_written_shares_over_100_together_are_refused_by_name(client, lead, invoice_project, example_values):
+    client.force_login(lead)
+    typed = {"steps-0-cached_share_pct": "70", "steps-0-cache_write_share_pct": "40", "steps-0-cache_write_price": "1"}
+    response = figures(client, invoice_project, example_values, **typed)
+
+    gaps = re.search(r'<div class="alert alert-warning cost-gaps">(.*?)</div>', text_of(response), re.S).group(1)
+    assert (
+        "Model step 1: Share of input written to the cache (% of input tokens): and the cached share add up to 110%; "
+        "together they can be at most 100%." in gaps
+    )
+    assert cost_per_use_cell(text_of(response), "launch") == "—"
+
+
 def test_a_missing_price_is_a_gap_and_never_counted_as_zero(client, lead, invoice_project, example_values):
     client.force_login(lead)
-    response = figures(client, invoice_project, example_values, input_price="")
+    response = figures(client, invoice_project, example_values, **{"steps-0-input_price": ""})
 
     html = text_of(response)
-    assert "The cost per use cannot be worked out yet — missing input price." in html
+    assert "The cost per use cannot be worked out yet — missing step 1 input price." in html
     assert cost_per_use_cell(html, "launch") == "—"
     variable = re.search(r"Variable cost per use.*?<td[^>]*>([^<]*)</td>", html, re.S).group(1)
     assert variable.strip() == "—"
-    assert "Input price per 1M tokens (GBP per 1M tokens): blank." in html
+    assert "Model step 1: Input price per 1M tokens (GBP per 1M tokens): blank." in html
     assert "The cost chart needs the cost inputs." in html
 
 
@@ -186,7 +211,8 @@ def test_the_sensitivity_table_doubles_tokens_prices_and_review(client, lead, in
 def test_hostile_and_absurd_values_never_break_the_figures(client, lead, invoice_project, example_values):
     client.force_login(lead)
     nasty = ["<script>alert(1)</script>", "1e999", "NaN", "Infinity", "9" * 60, "１２", "0x10", "\x00", " ", "--1"]
-    for field in ("hosting", "input_tokens", "cached_share_pct", "tier_scale", "currency", "prices_as_of"):
+    fields = ("hosting", "steps-0-input_tokens", "steps-0-cached_share_pct", "steps-TOTAL_FORMS", "tier_scale")
+    for field in (*fields, "currency", "prices_as_of", "residency_uplift_pct", "self_hosted_gpu_count"):
         for value in nasty:
             response = figures(client, invoice_project, example_values, **{field: value})
             assert response.status_code == 200, (field, value)
@@ -267,13 +293,38 @@ def test_picking_without_javascript_saves_and_returns_to_the_step(client, lead, 
     )
 
     assert response.redirect_chain[-1][0] == reverse("projects:step", args=[invoice_project.pk, "cost_model"])
-    assert "Copied the prices of gpt-4o-mini (openai, as of 2025-06-01)" in text_of(response)
-    saved = CostModel.objects.get(pk=section.pk)
+    assert "Copied the prices of gpt-4o-mini (openai, as of 2025-06-01) into model step 1" in text_of(response)
+    saved = ModelStep.objects.get(cost_model=section)  # the scope's one step: the picker's default
+    assert (saved.model, saved.provider) == ("gpt-4o-mini", "openai, USD prices × 0.8")
     assert (saved.input_price, saved.cached_input_price, saved.output_price) == (
         Decimal("0.12"),
         Decimal("0.06"),
         Decimal("0.48"),
     )
+    assert CostModel.objects.get(pk=section.pk).revision == section.revision + 1
+
+
+def test_picking_into_a_new_step_without_javascript_adds_the_step(client, lead, invoice_project):
+    call_command("load_starter_prices", stdout=io.StringIO())
+    section = CostModel.objects.get(project=invoice_project)
+    usd = ModelPrice.objects.get(model="gpt-4o-mini")
+    client.force_login(lead)
+
+    response = client.post(
+        reverse("projects:cost_model_pick", args=[invoice_project.pk]),
+        {"price": usd.pk, "revision": section.revision, "exchange_rate": "0.8", "step": "new"},
+        follow=True,
+    )
+
+    html = text_of(response)
+    assert "into a new model step 2" in html
+    steps = list(ModelStep.objects.filter(cost_model=section).order_by("position"))
+    assert [(step.model, step.input_price) for step in steps] == [
+        ("self-hosted 8B model", Decimal("0.2")),
+        ("gpt-4o-mini", Decimal("0.12")),
+    ]
+    assert 'value="gpt-4o-mini"' in html  # the page it returns to shows the new step's row, saved
+    assert '<option value="1">Step 2 — gpt-4o-mini</option>' in html  # and offers it to the next pick
 
 
 def test_the_live_figures_also_update_the_pinned_summary(client, lead, invoice_project, example_values):

@@ -45,6 +45,16 @@ def errors_of(forms, name):
     return " ".join(forms.form.errors.get(name, []))
 
 
+def one_step(**values):
+    """The POST of one model step on the cost step (the row formset ``steps``)."""
+    return {"steps-TOTAL_FORMS": "1", **{f"steps-0-{name}": value for name, value in values.items()}}
+
+
+def step_errors(forms, name):
+    [step] = forms.formsets["steps"].forms
+    return " ".join(step.errors.get(name, []))
+
+
 # --- form validation (no database needed) -------------------------------------------------------------------
 
 
@@ -85,29 +95,43 @@ def test_it_reads_a_volume_written_with_thousands_separators():
 
 def test_it_refuses_negative_money_and_percentages_over_100():
     forms = section_form(
-        "cost_model", {"hosting": "-1", "retry_overhead_pct": "101", "cached_share_pct": "-3", "input_price": "€0.40"}
+        "cost_model",
+        {
+            "hosting": "-1",
+            "retry_overhead_pct": "101",
+            **one_step(model="small", cached_share_pct="-3", input_price="€0.40", batch_discount_pct="150"),
+        },
     )
     assert not forms.is_valid()
     assert errors_of(forms, "hosting") == "Hosting per month: cannot be negative; enter 0 or more."
     assert errors_of(forms, "retry_overhead_pct") == (
         "Retry overhead (%): is a percentage, so it must be between 0 and 100."
     )
-    assert errors_of(forms, "cached_share_pct") == "Cached share of input (%): cannot be negative; enter 0 or more."
-    assert forms.form.cleaned_data["input_price"] == Decimal("0.40")  # a currency sign in front is not an error
+    assert step_errors(forms, "cached_share_pct") == "Cached share of input (%): cannot be negative; enter 0 or more."
+    assert step_errors(forms, "batch_discount_pct") == (
+        "Batch discount (%): is a percentage, so it must be between 0 and 100."
+    )
+    [step] = forms.formsets["steps"].forms
+    assert step.cleaned_data["input_price"] == Decimal("0.40")  # a currency sign in front is not an error
 
 
 def test_it_accepts_zero_where_zero_makes_sense_and_a_percent_sign():
-    forms = section_form("cost_model", {"licences": "0", "cached_share_pct": "12.5 %", "currency": "gbp"})
+    forms = section_form(
+        "cost_model", {"licences": "0", "currency": "gbp", **one_step(model="m", cached_share_pct="12.5 %")}
+    )
     assert forms.is_valid(), forms.form.errors
     assert forms.form.cleaned_data["licences"] == Decimal(0)
-    assert forms.form.cleaned_data["cached_share_pct"] == Decimal("12.5")
+    assert forms.formsets["steps"].rows()[0]["cached_share_pct"] == Decimal("12.5")
     assert forms.form.cleaned_data["currency"] == "GBP"
 
 
 def test_it_refuses_zero_model_calls_and_a_bad_currency():
-    forms = section_form("cost_model", {"calls_per_use": "0", "currency": "Euro"})
+    forms = section_form(
+        "cost_model", {"currency": "Euro", **one_step(model="m", calls_per_use="0", input_tokens="-5")}
+    )
     assert not forms.is_valid()
-    assert "Model calls per use: must be 1 or more" in errors_of(forms, "calls_per_use")
+    assert "Calls per use: must be 1 or more" in step_errors(forms, "calls_per_use")
+    assert "Input tokens per call: must be 1 or more" in step_errors(forms, "input_tokens")
     assert "three-letter ISO 4217" in errors_of(forms, "currency")
 
 

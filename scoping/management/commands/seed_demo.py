@@ -135,7 +135,9 @@ class Command(BaseCommand):
         existing = DiscoveryProject.objects.filter(client=client, name=name).first()
         if existing is not None:
             return existing, False
-        data = json.loads((DEMO_DATA / "invoice-coding.json").read_text(encoding="utf-8"))
+        # The project in review shows a /2 cost model of three model steps; the others the /1 file, upgraded.
+        source = "invoice-coding-three-steps.json" if name == "Claims intake triage" else "invoice-coding.json"
+        data = json.loads((DEMO_DATA / source).read_text(encoding="utf-8"))
         data["project"]["name"] = name
         return import_scope(data=data, client_name=client.name, user=consultant), True
 

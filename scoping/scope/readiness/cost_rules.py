@@ -170,7 +170,14 @@ def _step_problems(section: Mapping[str, Any], result: CostResult) -> list[str]:
     """The v2 step inputs that stop the cost per use, each named as a person reads it."""
     if result.steps is None:
         return []
-    return [f"{_step_label(section, problem.path)} {problem.message}" for problem in result.steps.problems]
+    # Blank inputs read as one "fill in" list; refused ones say what is wrong with each.
+    blank = [_step_label(section, problem.path) for problem in result.steps.problems if problem.blank]
+    refused = [
+        f"{_step_label(section, problem.path)} {problem.message}"
+        for problem in result.steps.problems
+        if not problem.blank
+    ]
+    return [*refused, *(["fill in " + ", ".join(blank)] if blank else [])]
 
 
 def _v2_step_gaps(section: Mapping[str, Any], scope: Mapping[str, Any], result: CostResult) -> list[Gap]:
