@@ -6,24 +6,30 @@ token never sees more than its user, and a project someone may not see is a 404,
 
 from __future__ import annotations
 
-import hashlib
-
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from api.auth import PerTokenThrottle, TokenAuth
-from api.schemas import CostsOut, DocumentOut, Error, ProjectOut, ReadinessOut, SignoffOut, VersionOut
-from documents.selectors import project_documents
+from api.schemas import CostsOut, DocumentIn, DocumentOut, Error, ProjectOut, ReadinessOut, SignoffOut, VersionOut
+from documents import services
+from documents.models import DocumentStatus
+from documents.render_job import document_download_filename
+from documents.selectors import PENDING_STATUSES, project_documents
+from documents.storage_faults import FILE_MISSING_MESSAGE, STORAGE_ERRORS, STORE_UNAVAILABLE_MESSAGE, is_missing_file
+from scoping.access import resolve_project
 from scoping.live_scope import export_scope
 from scoping.models import DiscoveryProject, ScopeVersion
 from scoping.review.selectors import signoff_version
 from scoping.scope.costs import compute_costs
+from scoping.scope.reader import UPLOAD_MAX_BYTES, parse_scope_bytes
 from scoping.scope.readiness import code_title, evaluate
-from scoping.scope.schema import canonical_json
+from scoping.scope.schema import ScopeValidationError
 from scoping.signatories import signoff_statuses
+from scoping.steps.scope_write import ScopeStale, ScopeWriteRefused, scope_etag, scope_write
 
 api = NinjaAPI(
     title="Firstslice API",
@@ -85,7 +91,18 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"message": str(exc)}, status=exc.status_code)
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = 'The request body is not valid JSON; send an object such as {"kind": "draft"}.'
+    return api.create_response(request, {"message": message}, status=exc.status_code)
+
+
+def resolve_api_project(request: HttpRequest, project_id: int, *, need: str) -> DiscoveryProject:
+    """The project through the pages' capability rule: 404 for a stranger, 403 for someone who may not ``need``."""
+    try:
+        return resolve_project(request.user, project_id, need=need).project
+    except PermissionDenied as denied:
+        raise HttpError(403, str(denied) or "You may not change this project.") from None
 
 
 def _project(request: HttpRequest, project_id: int) -> DiscoveryProject:
@@ -119,9 +136,52 @@ def project_read(request: HttpRequest, project_id: int):
 
 @api.get("/projects/{project_id}/scope", response={200: dict, **ERRORS}, summary="The live scope (scope JSON)")
 def scope_read(request: HttpRequest, project_id: int, response: HttpResponse):
-    """The live scope in the ``firstslice.scope/1`` format. ``ETag`` is its SHA-256, for ``If-Match`` on writes."""
+    """The live scope in the ``firstslice.scope/2`` format. ``ETag`` is its SHA-256, for ``If-Match`` on writes."""
     scope = export_scope(_project(request, project_id))
-    response["ETag"] = f'"{hashlib.sha256(canonical_json(scope)).hexdigest()}"'
+    response["ETag"] = scope_etag(scope)
+    return scope
+
+
+WRITE_ERRORS = {**ERRORS, 403: Error, 409: Error, 412: Error, 428: Error}
+SCOPE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A whole scope (firstslice.scope/2, or /1), as GET returned it with your changes.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@api.put(
+    "/projects/{project_id}/scope",
+    response={200: dict, **WRITE_ERRORS},
+    summary="Replace the live scope (If-Match required)",
+    openapi_extra=SCOPE_BODY,
+)
+def scope_replace(request: HttpRequest, project_id: int, response: HttpResponse, reopen: bool = False):
+    """Writes the eight sections and the project's name, currency and decision date. Send the ``ETag`` you read in
+    ``If-Match``: if the scope changed since, the answer is 412 with the current ``ETag`` and nothing is written.
+    A scope in review or sign-off is only reopened with ``?reopen=true``. Needs a read-write token."""
+    if not request.api_token.can_write:
+        raise HttpError(403, "This token is read-only; create a read-write token to change scopes.")
+    project = resolve_api_project(request, project_id, need="edit")
+    if_match = request.headers.get("If-Match", "")
+    if not if_match:
+        raise HttpError(428, "Send the scope's ETag (from GET) in an If-Match header, so a stale write loses nothing.")
+    try:
+        data = parse_scope_bytes(request.body, max_bytes=UPLOAD_MAX_BYTES)
+        scope, _changed = scope_write(
+            project=project, data=data, actor=request.user, if_match=if_match, reopen=reopen, request=request
+        )
+    except ScopeValidationError as problem:
+        raise HttpError(422, problem.summary().replace("\n  ", " ").replace("\n", " ")) from None
+    except ScopeStale as stale:
+        response = api.create_response(request, {"message": str(stale)}, status=412)
+        response["ETag"] = stale.current_etag
+        return response
+    except ScopeWriteRefused as refused:
+        raise HttpError(refused.status, str(refused)) from None
+    response["ETag"] = scope_etag(scope)
     return scope
 
 
@@ -163,6 +223,78 @@ def versions_list(request: HttpRequest, project_id: int):
 def documents_list(request: HttpRequest, project_id: int):
     """Newest first, with each one's status (queued, rendering, ready, failed); the same list as the Documents tab."""
     return project_documents(project=_project(request, project_id))
+
+
+def _document(project: DiscoveryProject, document_id: int):
+    document = project_documents(project=project).filter(pk=document_id).first()
+    if document is None:
+        raise HttpError(404, "No such document of this project.")
+    return document
+
+
+@api.post(
+    "/projects/{project_id}/documents",
+    response={202: DocumentOut, **WRITE_ERRORS, 400: Error, 503: Error},
+    summary="Request a PDF (queued; poll its status)",
+)
+def document_request(request: HttpRequest, project_id: int, payload: DocumentIn, response: HttpResponse):
+    """Queues the PDF as the Documents tab does; an identical one already being made is returned instead of a
+    second. Without ``version`` the live scope is frozen first (needs edit rights). Needs a read-write token."""
+    if not request.api_token.can_write:
+        raise HttpError(403, "This token is read-only; create a read-write token to request documents.")
+    project = resolve_api_project(request, project_id, need="manage" if payload.version is not None else "edit")
+    try:
+        if payload.version is None:
+            document = services.document_request_current(
+                project=project, kind=payload.kind, requested_by=request.user, request=request
+            )
+        else:
+            version = ScopeVersion.objects.filter(project=project, number=payload.version).first()
+            if version is None:
+                raise HttpError(404, f"This project has no version {payload.version}.")
+            document = services.document_request(
+                version=version, kind=payload.kind, requested_by=request.user, request=request
+            )
+    except services.BrokerUnavailable as exc:
+        raise HttpError(503, str(exc)) from None
+    except (services.DocumentRefused, ScopeValidationError) as exc:
+        raise HttpError(409, str(exc)) from None
+    response["Location"] = f"/api/v1/projects/{project.pk}/documents/{document.pk}"
+    return 202, document
+
+
+@api.get(
+    "/projects/{project_id}/documents/{document_id}", response={200: DocumentOut, **ERRORS}, summary="One PDF's status"
+)
+def document_read(request: HttpRequest, project_id: int, document_id: int):
+    document = _document(_project(request, project_id), document_id)
+    if document.status in PENDING_STATUSES and services.documents_sweep_stale(document_ids=[document.pk]):
+        document.refresh_from_db()
+    return document
+
+
+@api.get(
+    "/projects/{project_id}/documents/{document_id}/download",
+    response={200: None, **ERRORS, 409: Error, 503: Error},
+    summary="Download a ready PDF",
+    openapi_extra={"responses": {"200": {"description": "The PDF", "content": {"application/pdf": {}}}}},
+)
+def document_download(request: HttpRequest, project_id: int, document_id: int):
+    """The PDF itself once its status is ``ready`` (409 before); the download is recorded as on the pages."""
+    document = _document(_project(request, project_id), document_id)
+    if document.status != DocumentStatus.READY or not document.file:
+        raise HttpError(409, f"This document is not ready yet (it is {document.get_status_display().lower()}).")
+    try:
+        handle = services.document_open(document=document, actor=request.user, request=request)
+    except STORAGE_ERRORS as exc:
+        if is_missing_file(exc):
+            raise HttpError(404, FILE_MISSING_MESSAGE) from None
+        raise HttpError(503, STORE_UNAVAILABLE_MESSAGE) from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document_download_filename(document), content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @api.get("/projects/{project_id}/signoff", response={200: SignoffOut, **ERRORS}, summary="Sign-off status")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 
@@ -102,6 +102,13 @@ class DocumentOut(Schema):
     @staticmethod
     def resolve_version(document) -> int:
         return document.version.number
+
+
+class DocumentIn(Schema):
+    """A PDF to make: of a frozen version (its number), or of the live scope (no version: it is frozen first)."""
+
+    kind: Literal["draft", "proposal", "signed"]
+    version: int | None = None
 
 
 class SignatoryOut(Schema):
