@@ -337,7 +337,12 @@ def build_step_forms(
     default_currency: str = "",
 ) -> StepForms:
     """The step's form and row formsets: bound to ``data`` when posted, else showing what is saved."""
-    initial = {name: value for name, value in SECTION_DEFAULTS.get(section_key, {}).items() if not section.revision}
+    # A default fills only a blank that was never saved: an imported or saved value always shows as it is.
+    initial = {
+        name: value
+        for name, value in SECTION_DEFAULTS.get(section_key, {}).items()
+        if not section.revision and getattr(section, name, None) is None
+    }
     if section_key == "cost_model" and not getattr(section, "currency", "") and default_currency:
         initial["currency"] = default_currency
     form = section_form_class(section_key)(data=data, instance=section, initial=initial)

@@ -15,6 +15,8 @@ from django.urls import reverse
 from scoping.models import ActivityEvent, ModelPrice
 from scoping.models.sections import CostModel, ModelStep
 from scoping.projects.scope_io import import_scope
+from scoping.scope.costs import compute_costs, format_money
+from scoping.scope.schema import validate_scope
 from scoping.steps.cost_inputs import form_values_of
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -356,3 +358,17 @@ def test_the_step_page_puts_the_picker_and_summary_above_the_form(client, lead, 
     )
     assert summary < picker < form < figures
     assert "hx-swap-oob" not in html[summary - 200 : picker]  # a full page has nothing to swap out of band
+
+
+def test_an_imported_three_step_scope_shows_its_own_inputs_and_the_figures_of_scope_check(client, lead):
+    data = json.loads((FIXTURES / "invoice-coding-three-steps.json").read_text(encoding="utf-8"))
+    project = import_scope(data=data, client_name=None, user=lead)
+    client.force_login(lead)
+
+    html = text_of(client.get(reverse("projects:step", args=[project.pk, "cost_model"])))
+
+    # Never a default over a saved value: the file's 10% residency uplift is what the form shows.
+    assert re.search(r'name="residency_uplift_pct" value="10(\.00)?"', html)
+    launch = compute_costs(validate_scope(data)["cost_model"]).tiers["launch"]
+    assert cost_per_use_cell(html, "launch") == format_money(launch.cost_per_use, "GBP", per_use=True) == "£0.86"
+    assert html.count('class="cost-step-line"') == 3
