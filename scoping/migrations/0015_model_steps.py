@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 null=True,
                 validators=[django.core.validators.MaxValueValidator(1000000000)],
-                verbose_name="GPUs",
+                verbose_name="Number of GPUs",
             ),
         ),
         migrations.AddField(
@@ -178,7 +178,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("position", models.PositiveIntegerField(default=0)),
-                ("name", models.CharField(blank=True, max_length=200, verbose_name="Step")),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="Step name")),
                 ("provider", models.CharField(blank=True, max_length=200, verbose_name="Provider")),
                 ("model", models.CharField(blank=True, max_length=200, verbose_name="Model")),
                 (
