@@ -275,7 +275,8 @@ def _steps_from_form(data: Mapping[str, Any], currency: str, problems: list[Inpu
     return steps
 
 
-def _text_of(value: Any) -> str:
+def text_of(value: Any) -> str:
+    """A stored value as the form shows it and the audit trail records it: 0.4, 2026-10-15, "" for none."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -287,11 +288,11 @@ def _text_of(value: Any) -> str:
 
 def form_values_of(section: CostModel) -> dict[str, str]:
     """A saved cost model as the form would post it, so saved and typed figures go through one parser."""
-    values = {name: _text_of(getattr(section, name)) for name in ("currency", "prices_as_of", *NUMERIC_SPECS)}
+    values = {name: text_of(getattr(section, name)) for name in ("currency", "prices_as_of", *NUMERIC_SPECS)}
     steps = list(section.steps.all()) if section.pk else []
     # The row formset's management form too, so the values post back as the step page would post them.
     values[f"{STEPS_KEY}-TOTAL_FORMS"] = values[f"{STEPS_KEY}-INITIAL_FORMS"] = str(len(steps))
     for index, step in enumerate(steps):
         for name in (*STEP_TEXT_FIELDS, *STEP_NUMERIC_SPECS, "deprecation_date"):
-            values[f"{STEPS_KEY}-{index}-{name}"] = _text_of(getattr(step, name))
+            values[f"{STEPS_KEY}-{index}-{name}"] = text_of(getattr(step, name))
     return values

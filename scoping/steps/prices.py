@@ -22,6 +22,7 @@ from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review import hooks as workflow_hooks
 from scoping.scope.prices import OPTIONAL_PRICES, PriceEntry, PriceFileError
 from scoping.scope.schema import MAX_ROWS, MONEY_DECIMAL_PLACES, MONEY_MAX, SHORT_TEXT_MAX
+from scoping.steps.cost_inputs import text_of
 
 CATALOGUE_PLACES = Decimal(1).scaleb(-ModelPrice._meta.get_field("input_per_1m").decimal_places)
 CATALOGUE_MAX = Decimal(10) ** (
@@ -289,14 +290,14 @@ def model_prices_copy(
     index = len(steps) if step_index is None else step_index
     before = steps[step_index] if step_index is not None else None
     changes = {
-        name: [_shown(getattr(current, name)), _shown(value)]
+        name: [text_of(getattr(current, name)), text_of(value)]
         for name, value in section_values.items()
         if getattr(current, name) != value
     }
     for name, value in new_step.items():
         held = getattr(before, name) if before is not None else None
         if held != value:
-            changes[f"steps[{index}].{name}"] = [_shown(held), _shown(value)]
+            changes[f"steps[{index}].{name}"] = [text_of(held), text_of(value)]
     if before is not None and not changes:
         # The step already holds exactly these prices: nothing to write, so no conflict either.
         return PricesCopied(cost_model=current, step=before, step_index=index, created=False, changed=False)
@@ -334,13 +335,3 @@ def model_prices_copy(
     return PricesCopied(
         cost_model=current, step=step, step_index=index, created=before is None, changed=True, notice=notice
     )
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value else "0"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)

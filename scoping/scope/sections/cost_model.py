@@ -18,6 +18,22 @@ from scoping.scope.fields import (
     text,
 )
 
+# Tokens per call read the same in a /1 cost model and in each /2 model step.
+INPUT_TOKENS = count(
+    "input_tokens",
+    "Input tokens per call",
+    "Average tokens sent per call, instructions and context included. Example: 3000.",
+    max_value=TOKENS_MAX,
+    at_least_one=True,
+)
+OUTPUT_TOKENS = count(
+    "output_tokens",
+    "Output tokens per call",
+    "Average tokens the model writes per call. Example: 400.",
+    max_value=TOKENS_MAX,
+    at_least_one=True,
+)
+
 # The per-call fields of a /1 cost model (``firstslice.scope/1``). A /2 cost model holds them per model step instead;
 # they stay described here because /1 files are still read (and upgraded) and frozen /1 versions still printed.
 PER_CALL_FIELDS: tuple[FieldSpec, ...] = (
@@ -28,20 +44,8 @@ PER_CALL_FIELDS: tuple[FieldSpec, ...] = (
         "How many model calls one use makes. Example: 2, for one extraction call and one coding call.",
         at_least_one=True,
     ),
-    count(
-        "input_tokens",
-        "Input tokens per call",
-        "Average tokens sent per call, instructions and context included. Example: 3000.",
-        max_value=TOKENS_MAX,
-        at_least_one=True,
-    ),
-    count(
-        "output_tokens",
-        "Output tokens per call",
-        "Average tokens the model writes per call. Example: 400.",
-        max_value=TOKENS_MAX,
-        at_least_one=True,
-    ),
+    INPUT_TOKENS,
+    OUTPUT_TOKENS,
     percent(
         "cached_share_pct",
         "Cached share of input (%)",
@@ -84,20 +88,8 @@ STEPS = rows(
             "How many calls of this step one use makes. Example: 1.",
             at_least_one=True,
         ),
-        count(
-            "input_tokens",
-            "Input tokens per call",
-            "Average tokens sent per call, instructions and context included. Example: 3000.",
-            max_value=TOKENS_MAX,
-            at_least_one=True,
-        ),
-        count(
-            "output_tokens",
-            "Output tokens per call",
-            "Average tokens the model writes per call. Example: 400.",
-            max_value=TOKENS_MAX,
-            at_least_one=True,
-        ),
+        INPUT_TOKENS,
+        OUTPUT_TOKENS,
         count(
             "reasoning_tokens",
             "Reasoning tokens per call",
