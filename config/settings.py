@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "documents",  # app label "reports": its tables and migrations keep their names
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "api",
+    "proposals",  # the engagement a scope is sold with (phases, milestones, fees, terms)
 ]
 
 MIDDLEWARE = [

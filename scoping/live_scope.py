@@ -19,7 +19,9 @@ from django.db.models import QuerySet
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, AcceptedRisk, ScopeSection
 from scoping.scope.field_checks import Field, Group, Rows, canonical_decimal
-from scoping.scope.schema import OPEN_QUESTIONS, SCHEMA_ID, SECTION_KEYS, SECTIONS, validate_scope
+from scoping.scope.fields import ROWS
+from scoping.scope.schema import ENGAGEMENT_FIELDS, OPEN_QUESTIONS, SCHEMA_ID, SECTION_KEYS, SECTIONS, validate_scope
+from scoping.scope.schema_v2 import ENGAGEMENT
 
 __all__ = ["ensure_sections", "export_scope", "scope_of", "with_scope"]
 
@@ -63,8 +65,9 @@ def _accepted_by(risk: AcceptedRisk) -> str:
 def with_scope(projects: QuerySet[DiscoveryProject] | None = None) -> QuerySet[DiscoveryProject]:
     """Projects loaded with everything ``scope_of`` reads: one query per project plus one per kind of row."""
     projects = projects if projects is not None else DiscoveryProject.objects.all()
-    return projects.select_related("client", *SECTION_KEYS).prefetch_related(
+    return projects.select_related("client", *SECTION_KEYS, "engagement").prefetch_related(
         *(f"{section_key}__{rows_key}" for section_key, rows_key in ROW_MODELS),
+        *(f"engagement__{rows.key}" for rows in ENGAGEMENT if rows.kind == ROWS),
         "open_questions",
         "accepted_risks__accepted_by",
     )
@@ -97,6 +100,9 @@ def scope_of(project: DiscoveryProject) -> dict[str, Any]:
         {"code": risk.code, "reason": risk.reason, "accepted_by": _accepted_by(risk)}
         for risk in project.accepted_risks.all()
     ]
+    engagement = _section_or_none(project, "engagement")
+    if engagement is not None:
+        raw["engagement"] = {**_read(engagement, ENGAGEMENT_FIELDS), "clauses": list(engagement.clauses or [])}
     return validate_scope(raw)
 
 

@@ -31,6 +31,7 @@ VERB_LABELS = {
     "participant_changed": "changed a stakeholder's rights",
     "participant_removed": "removed a client stakeholder",
     "section_saved": "saved a scope step",
+    "engagement_saved": "saved the engagement (fees, milestones, terms)",
     "scope_written": "wrote the scope through the API",
     "model_prices_copied": "copied model prices from the catalogue into the cost model",
     "model_prices_imported": "imported model prices into the catalogue",

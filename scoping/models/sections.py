@@ -2,7 +2,7 @@
 
 Every column comes from ``scoping.scope.catalogue``: its name, label and limits, so a section saved through a form
 always exports as a valid scope. The columns are added from the catalogue after each class is defined
-(``_add_columns``), so this module only says what the catalogue cannot: which table belongs to which project, and
+(``add_columns``), so this module only says what the catalogue cannot: which table belongs to which project, and
 how the rows hang off their section. Help texts are not here: the step forms read them from the catalogue, so a
 help-text edit is not a migration.
 """
@@ -107,7 +107,7 @@ def column(spec: FieldSpec, *, help_text: str = "") -> models.Field:
     raise ValueError(f"The catalogue field {spec.key!r} of kind {kind!r} has no column.")
 
 
-def _add_columns(model: type[models.Model], fields: tuple[FieldSpec, ...]) -> None:
+def add_columns(model: type[models.Model], fields: tuple[FieldSpec, ...]) -> None:
     """Give a model one column per catalogue field (a group's fields flat, with its prefix)."""
     specs = dict(catalogue.columns(fields))
     for name, spec in specs.items():
@@ -396,6 +396,6 @@ ROW_MODELS: dict[tuple[str, str], tuple[type[ScopeRow], str]] = {
 }
 
 for _section_model in SECTION_MODELS.values():
-    _add_columns(_section_model, catalogue.section(_section_model.section_key).fields)
+    add_columns(_section_model, catalogue.section(_section_model.section_key).fields)
 for (_section_key, _rows_key), (_row_model, _parent) in ROW_MODELS.items():
-    _add_columns(_row_model, _rows(_section_key, _rows_key).fields)
+    add_columns(_row_model, _rows(_section_key, _rows_key).fields)

@@ -14,12 +14,14 @@ from typing import Any
 
 from django.db import models, transaction
 
+from proposals.models import ENGAGEMENT_ROWS, Engagement
 from scoping.live_scope import ensure_sections, export_scope
 from scoping.models import Client, DiscoveryProject
 from scoping.models.sections import ROW_MODELS, AcceptedRisk, OpenQuestion, ScopeSection
 from scoping.projects.services import client_create, project_create, readiness_refresh
 from scoping.scope.field_checks import DecimalNumber, Field, Group, IsoDate, Rows
 from scoping.scope.schema import (
+    ENGAGEMENT_FIELDS,
     OPEN_QUESTIONS,
     SECTIONS,
     SHORT_TEXT_MAX,
@@ -29,7 +31,15 @@ from scoping.scope.schema import (
 )
 
 # export_scope and ensure_sections live in scoping.live_scope (the writes read them too); importable from here as ever.
-__all__ = ["assign_values", "ensure_sections", "export_scope", "import_scope", "model_value", "rows_create"]
+__all__ = [
+    "assign_values",
+    "engagement_store",
+    "ensure_sections",
+    "export_scope",
+    "import_scope",
+    "model_value",
+    "rows_create",
+]
 
 
 def model_value(item: Field, value: Any) -> Any:
@@ -64,6 +74,25 @@ def rows_create(*, sections: dict[str, ScopeSection], scope: dict[str, Any], sec
             assign_values(row, rows_spec.fields, values)
             rows.append(row)
         row_model.objects.bulk_create(rows)
+
+
+def engagement_store(*, project: DiscoveryProject, values: dict[str, Any], actor) -> Engagement:
+    """Write a normalized ``engagement`` (scope JSON v2) into the project's engagement, its lists replaced."""
+    engagement, _created = Engagement.objects.get_or_create(project=project)
+    assign_values(engagement, ENGAGEMENT_FIELDS, values)
+    engagement.clauses = list(values.get("clauses") or [])
+    engagement.updated_by = actor
+    engagement.save()
+    for rows_key, (row_model, parent_field) in ENGAGEMENT_ROWS.items():
+        row_model.objects.filter(**{parent_field: engagement}).delete()
+        rows_spec = next(item for item in ENGAGEMENT_FIELDS if item.key == rows_key)
+        rows = []
+        for position, row_values in enumerate(values[rows_key]):
+            row = row_model(position=position, **{parent_field: engagement})
+            assign_values(row, rows_spec.fields, row_values)
+            rows.append(row)
+        row_model.objects.bulk_create(rows)
+    return engagement
 
 
 def _checked_client_name(scope: dict[str, Any], client_name: str | None) -> str:
@@ -129,6 +158,7 @@ def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryPro
         section.updated_by = user
         section.save()
     rows_create(sections=sections, scope=scope, section_keys=tuple(sections))
+    engagement_store(project=project, values=scope["engagement"], actor=user)
     questions = []
     for values in scope["open_questions"]:
         question = OpenQuestion(project=project)

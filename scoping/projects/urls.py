@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("scoping.steps.urls")),
     path("", include("scoping.review.urls")),
     path("", include("documents.urls")),
+    path("", include("proposals.urls")),
 ]
 
 client_urlpatterns = (

@@ -13,16 +13,8 @@ from typing import Any
 from scoping.scope.catalogue import SECTIONS as CATALOGUE_SECTIONS
 from scoping.scope.fields import (
     FieldSpec,
-    choice,
-    currency,
-    day,
-    long_text,
-    money,
-    percent,
-    quantity,
-    rows,
-    text,
 )
+from scoping.scope.sections import engagement
 from scoping.scope.sections.cost_model import LOAD_AND_RESIDENCY, PER_CALL_FIELDS, SELF_HOSTED, STEPS
 
 SCHEMA_V1 = "firstslice.scope/1"
@@ -50,60 +42,7 @@ def cost_model_v1_fields() -> tuple[FieldSpec, ...]:
     return tuple(v1)
 
 
-ENGAGEMENT: tuple[FieldSpec, ...] = (
-    choice("pricing", "Pricing"),
-    currency("currency", "Currency"),
-    percent("tax_rate_pct", "Tax rate (%)"),
-    day("valid_until", "Valid until"),
-    money("price", "Fixed price"),
-    money("cap", "Cap"),
-    rows(
-        "phases",
-        "Phases",
-        noun="phase",
-        fields=(text("name", "Phase"), day("starts", "Starts"), day("ends", "Ends"), long_text("goal", "Goal")),
-    ),
-    rows(
-        "milestones",
-        "Milestones",
-        noun="milestone",
-        fields=(
-            text("name", "Milestone"),
-            text("phase", "Phase"),
-            day("due", "Due"),
-            long_text("acceptance", "Acceptance"),
-            percent("payment_pct", "Payment (%)"),
-        ),
-    ),
-    rows(
-        "deliverables",
-        "Deliverables",
-        noun="deliverable",
-        fields=(
-            text("name", "Deliverable"),
-            text("format", "Format"),
-            day("due", "Due"),
-            long_text("acceptance", "Acceptance"),
-        ),
-    ),
-    rows(
-        "team",
-        "Team",
-        noun="team member",
-        fields=(
-            text("role", "Role"),
-            text("person", "Person"),
-            money("day_rate", "Day rate"),
-            quantity("days", "Days", what="a number of days such as 12.5"),
-        ),
-    ),
-    long_text("expenses", "Expenses"),
-    long_text("assumptions", "Assumptions"),
-    long_text("client_dependencies", "Client dependencies"),
-    long_text("change_control", "Change control"),
-    long_text("acceptance_procedure", "Acceptance procedure"),
-    choice("run_costs_paid_by", "Run costs paid by"),
-)
+ENGAGEMENT: tuple[FieldSpec, ...] = engagement.FIELDS
 
 
 def upgrade_scope(scope: dict[str, Any]) -> dict[str, Any]:

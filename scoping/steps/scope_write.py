@@ -4,8 +4,8 @@ The guided steps write one section at a time with a revision per section; a prog
 precondition is the whole scope: the ``ETag`` it read (the SHA-256 of the scope's canonical JSON). If anyone saved
 anything since, the write is refused with the current ETag and nothing is written, so a stale write loses nothing.
 
-What a scope file holds that is edited elsewhere (open questions, accepted risks, the client, and the engagement and
-who-answered-what that are not stored yet) must come back as it was read: changing them here would bypass the pages
+What a scope file holds that is edited elsewhere (open questions, accepted risks, the client, and who answered what)
+must come back as it was read: changing them here would bypass the pages
 that record who decided them.
 """
 
@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from scoping.live_scope import ensure_sections, export_scope
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS
-from scoping.projects.scope_io import assign_values, model_value, rows_create
+from scoping.projects.scope_io import assign_values, engagement_store, model_value, rows_create
 from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review import hooks as workflow_hooks
 from scoping.scope.catalogue import SECTION_LABELS
@@ -31,7 +31,6 @@ from scoping.scope.schema import SECTION_KEYS, SECTIONS, ScopeValidationError, a
 KEPT_AS_READ = {
     "open_questions": "open questions are added and answered on the project's questions page",
     "accepted_risks": "risks are accepted on the submit page, with the reason of the person who accepts them",
-    "engagement": "the engagement is not stored yet",
     "field_sources": "who answered each field is recorded by the pages, not sent",
 }
 
@@ -97,7 +96,8 @@ def scope_write(
         raise ScopeValidationError(errors)
     changed = [key for key in SECTION_KEYS if scope[key] != current[key]]
     project_changed = scope["project"] != current["project"]
-    if not changed and not project_changed:
+    engagement_changed = scope["engagement"] != current["engagement"]
+    if not changed and not project_changed and not engagement_changed:
         return current, False
 
     refusal = workflow_hooks.edit_refusal(user=actor, project=locked)
@@ -125,6 +125,8 @@ def scope_write(
         if section_key in changed:
             row_model.objects.filter(**{parent_field: sections[section_key]}).delete()
     rows_create(sections=sections, scope=scope, section_keys=tuple(changed))
+    if engagement_changed:
+        engagement_store(project=locked, values=scope["engagement"], actor=actor)
 
     activity_record(
         actor=actor,
@@ -136,6 +138,7 @@ def scope_write(
         changes={
             **({"project": ["", "name, currency or decision date"]} if project_changed else {}),
             **{key: ["", SECTION_LABELS[key]] for key in changed},
+            **({"engagement": ["", "Engagement"]} if engagement_changed else {}),
         },
     )
     readiness_refresh(project=locked)

@@ -18,6 +18,7 @@ from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDe
 from scoping.projects import services
 from scoping.projects.scope_io import import_scope
 from scoping.review import decisions, selectors, signatures, submission
+from scoping.scope.schema import as_v2, validate_scope
 
 User = get_user_model()
 DEMO_PASSWORD = "firstslice-demo"  # noqa: S105  (printed for the demo on purpose)
@@ -137,8 +138,10 @@ class Command(BaseCommand):
             return existing, False
         # The project in review shows a /2 cost model of three model steps; the others the /1 file, upgraded.
         source = "invoice-coding-three-steps.json" if name == "Claims intake triage" else "invoice-coding.json"
-        data = json.loads((DEMO_DATA / source).read_text(encoding="utf-8"))
+        data = as_v2(validate_scope(json.loads((DEMO_DATA / source).read_text(encoding="utf-8"))))
         data["project"]["name"] = name
+        # Every demo proposal carries the same engagement: phases, milestones paid 20/50/30, the team and terms.
+        data["engagement"] = json.loads((DEMO_DATA / "engagement.json").read_text(encoding="utf-8"))
         return import_scope(data=data, client_name=client.name, user=consultant), True
 
     def _advance(self, project, target: str, *, consultant, reviewer, stakeholder) -> None:
