@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsultancyConfig(AppConfig):
+    name = "consultancy"
+    verbose_name = "Consultancy profile and clauses"
