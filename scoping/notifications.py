@@ -38,6 +38,8 @@ __all__ = [
     "notify_review_requested",
     "notify_scope_reopened",
     "notify_signed",
+    "notify_signoff_expired",
+    "notify_signoff_reminder",
     "notify_signoff_requested",
 ]
 
@@ -248,3 +250,39 @@ def notify_price_drift(*, drift) -> None:
         for name, key in figures.items()
     }
     _send("price_drift", unique, project=project, version=version, drift=drift, **money)
+
+
+@_never_fails
+def notify_signoff_reminder(*, signoff_request, project, people, actor=None) -> None:
+    """Each signatory who has not signed yet is reminded, with the day the request expires.
+
+    The caller (``scoping.review.reminders``) chose ``people`` and recorded who was reminded; this only words it.
+    """
+    link = _link(project, "projects:signoff", project.pk)
+    version = signoff_request.version
+    _send(
+        "signoff_reminder",
+        _people(people),
+        project=project,
+        link=link,
+        version=version,
+        actor=actor,
+        expires_at=signoff_request.expires_at,
+    )
+
+
+@_never_fails
+def notify_signoff_expired(*, signoff_request, project, signed) -> None:
+    """The lead (and whoever sent the request) hears that it expired unsigned and the scope is approved again."""
+    people = _people([project.lead_consultant, signoff_request.requested_by])
+    link = _link(project, "projects:signoff_request", project.pk)
+    version = signoff_request.version
+    _send(
+        "signoff_expired",
+        people,
+        project=project,
+        link=link,
+        version=version,
+        expires_at=signoff_request.expires_at,
+        signed=signed,
+    )

@@ -17,5 +17,6 @@ ROWS = [
     ("review page", project_url("projects:review"), FIRM_STAFF_ON_PROJECT),
     ("sign-off page", project_url("projects:signoff"), SEES_PROJECT),
     ("request sign-off", project_url("projects:signoff_request"), MANAGES_PROJECT),
+    ("remind the signatories now", project_url("projects:signoff_remind"), MANAGES_PROJECT),
     ("verify page", lambda ctx: reverse("verify"), EVERYONE),
 ]

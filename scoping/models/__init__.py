@@ -18,6 +18,8 @@ from scoping.models.versions import (
     ScopeVersion,
     SignOff,
     SignOffDecision,
+    SignOffReminder,
+    SignOffRequest,
 )
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "ScopeVersion",
     "SignOff",
     "SignOffDecision",
+    "SignOffReminder",
+    "SignOffRequest",
     "Client",
     "ClientParticipant",
     "DiscoveryProject",

@@ -129,3 +129,64 @@ class SignOff(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Sign-offs are append-only.")
+
+
+class SignOffRequestQuerySet(models.QuerySet):
+    def open(self) -> SignOffRequestQuerySet:
+        """Requests still out for signature: neither expired nor closed (signed off, declined, withdrawn)."""
+        return self.filter(expired_at__isnull=True, closed_at__isnull=True)
+
+
+class SignOffRequest(models.Model):
+    """One sending of a version for signature: who asked, when, and until when it can be signed.
+
+    A project has at most one open request (the database says so). Signing it off, a refusal, an edit or a new
+    request closes it; the expiry job marks it expired and returns the scope to approved.
+    """
+
+    project = models.ForeignKey("scoping.DiscoveryProject", on_delete=models.PROTECT, related_name="signoff_requests")
+    version = models.ForeignKey(ScopeVersion, on_delete=models.PROTECT, related_name="signoff_requests")
+    # Null only for requests rebuilt from an audit event without an actor (migration 0016).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    expired_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignOffRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-requested_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(expired_at__isnull=True, closed_at__isnull=True),
+                name="one_open_signoff_request_per_project",
+            )
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="signoff_request_expiry")]
+
+    def __str__(self) -> str:
+        return f"Sign-off request for {self.version} (expires {self.expires_at:%Y-%m-%d})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.expired_at is None and self.closed_at is None
+
+
+class SignOffReminder(models.Model):
+    """One reminder e-mail to one signatory about one request: the record that makes reminders idempotent."""
+
+    request = models.ForeignKey(SignOffRequest, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    by_hand = models.BooleanField(default=False, help_text="Sent with “Remind now” rather than by the daily job.")
+
+    class Meta:
+        ordering = ("sent_at", "id")
+        indexes = [models.Index(fields=["request", "user", "-sent_at"], name="signoff_reminder_last")]
+
+    def __str__(self) -> str:
+        return f"Reminder to {self.user_id} about {self.request_id} at {self.sent_at:%Y-%m-%d %H:%M}"

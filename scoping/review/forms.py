@@ -6,8 +6,10 @@ The rules themselves live in the services beside them: submission, decisions and
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from scoping.projects.selectors import OpenQuestionCount
+from scoping.review.signatures import day_text, signoff_expiry_latest, signoff_expiry_problem
 from scoping.review.stages import REASON_MIN_LENGTH, TEXT_MAX, TYPED_NAME_MAX
 from scoping.scope.readiness import SECTION_LABELS, SECTIONS
 
@@ -79,11 +81,46 @@ class SignoffRequestForm(OpenQuestionsConfirmation):
     action = "Send for sign-off"
     refusal = "Tick the box to send it for sign-off with {them} open, or answer {them} first."
 
+    expires_on = forms.DateField(
+        label="Signatories can sign until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give the last day for signing as a date, for example 2027-01-03."},
+    )
+
+    def __init__(self, *args, project=None, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.now = now or timezone.now()
+        latest = timezone.localtime(signoff_expiry_latest(project=project, now=self.now)).date()
+        field = self.fields["expires_on"]
+        field.initial = latest
+        field.widget.attrs.update(min=timezone.localdate(self.now).isoformat(), max=latest.isoformat())
+        field.help_text = (
+            "Signing stays open until the end of that day (UTC); on the latest possible day, the default "
+            f"{day_text(latest)}, until the time you send it. After that, signing is refused and the scope returns "
+            "to approved, so you can send it again."
+        )
+
+    def clean_expires_on(self):
+        chosen = self.cleaned_data.get("expires_on")
+        if problem := signoff_expiry_problem(chosen, project=self.project, now=self.now):
+            raise forms.ValidationError(problem)
+        return chosen
+
     def clean(self):
         cleaned = super().clean()
         if self.open_questions_unconfirmed():
             self.refuse_unconfirmed_questions()
         return cleaned
+
+
+class RemindForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, e-mail a reminder now to everyone who has not signed",
+        error_messages={"required": "Tick the box to send the reminder."},
+    )
 
 
 class ReviewForm(OpenQuestionsConfirmation):

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from config.client_ip import client_ip
 from documents.services import document_request
 from scoping import notifications
 from scoping.audit import version_event_record
-from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision, Stage
+from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision, SignOffRequest, Stage
 from scoping.projects.services import activity_record
 from scoping.review.selectors import consent_statement, latest_review, latest_version
 from scoping.review.stages import (
@@ -32,6 +36,8 @@ from scoping.review.stages import (
     stage_check,
     stage_move,
 )
+from scoping.scope.fees import proposal_gaps
+from scoping.scope.readiness.lenient import as_date, as_mapping
 from scoping.signatories import Signatory, owner_checks, signatories, signoff_statuses
 
 logger = logging.getLogger(__name__)
@@ -48,14 +54,102 @@ def _approved_version(locked: DiscoveryProject) -> ScopeVersion:
     return version
 
 
+# --- Expiry ------------------------------------------------------------------------------------------------------
+
+
+def day_text(moment: datetime | date) -> str:
+    """A day as people read it in e-mails and refusals: "3 Jan 2027"."""
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j M Y")
+
+
+def signoff_expiry_latest(*, project: DiscoveryProject, now: datetime) -> datetime:
+    """The latest moment a request sent ``now`` may expire: SIGNOFF_EXPIRY_DAYS later, and never after the end of
+    the approved proposal's ``valid_until`` day, so nobody signs a scope whose commercial offer has lapsed."""
+    latest = now + timedelta(days=settings.SIGNOFF_EXPIRY_DAYS)
+    version = latest_version(project)
+    valid_until = as_date(as_mapping(version.scope.get("engagement")).get("valid_until")) if version else None
+    if valid_until is not None:
+        end_of_validity = timezone.make_aware(datetime.combine(valid_until, time.max), timezone.get_current_timezone())
+        latest = min(latest, end_of_validity)
+    return latest
+
+
+def signoff_expiry_problem(expires_on: date | None, *, project: DiscoveryProject, now: datetime) -> str:
+    """Why the chosen last day for signing cannot be used, for a person to read; "" when it can (or none is chosen)."""
+    if expires_on is None:
+        return ""
+    today = timezone.localdate(now)
+    if expires_on < today:
+        return f"{day_text(expires_on)} is in the past. Choose today or a later day, or leave the default."
+    latest = timezone.localtime(signoff_expiry_latest(project=project, now=now)).date()
+    if expires_on > latest:
+        return (
+            f"A sign-off request can stay open at most {settings.SIGNOFF_EXPIRY_DAYS} days: "
+            f"choose {day_text(latest)} or an earlier day."
+        )
+    return ""
+
+
+def signoff_expiry(expires_on: date | None, *, project: DiscoveryProject, now: datetime) -> datetime:
+    """When a request sent ``now`` expires: the end of the chosen day, but never later than the default."""
+    latest = signoff_expiry_latest(project=project, now=now)
+    if expires_on is None:
+        return latest
+    end_of_day = timezone.make_aware(datetime.combine(expires_on, time.max), timezone.get_current_timezone())
+    return min(end_of_day, latest)
+
+
+def expired_refusal(signoff_request: SignOffRequest, project: DiscoveryProject) -> str:
+    """The sentence a signatory reads when they try to sign an expired request."""
+    return (
+        f"This sign-off request expired on {day_text(signoff_request.expires_at)}; "
+        f"ask {project.lead_consultant.display_name} to send it again."
+    )
+
+
+def _refuse_if_expired(locked: DiscoveryProject, version: ScopeVersion) -> None:
+    """Refuse to sign a version whose latest request ran out, whether or not the expiry job has run yet."""
+    if locked.stage not in (Stage.AWAITING_SIGNOFF, Stage.APPROVED):
+        return  # edited, signed off or archived: the stage check says so in its own words
+    latest = SignOffRequest.objects.filter(project=locked, version=version).first()
+    if latest is None:
+        return
+    ran_out = latest.is_open and latest.expires_at <= timezone.now()
+    if latest.expired_at is not None or ran_out:
+        raise WorkflowError(expired_refusal(latest, locked))
+
+
+def _close_open_requests(locked: DiscoveryProject, *, now: datetime | None = None) -> None:
+    """Close the project's open request (signed off, declined, or replaced by a new one)."""
+    SignOffRequest.objects.open().filter(project=locked).update(closed_at=now or timezone.now())
+
+
+# --- Requesting sign-off -----------------------------------------------------------------------------------------
+
+
 @transaction.atomic
-def signoff_request(*, project: DiscoveryProject, actor, request: HttpRequest | None = None) -> ScopeVersion:
-    """Ask every designated signatory to sign the approved version; queues its PDF for them to read."""
+def signoff_request(
+    *,
+    project: DiscoveryProject,
+    actor,
+    request: HttpRequest | None = None,
+    expires_on: date | None = None,
+    now: datetime | None = None,
+) -> ScopeVersion:
+    """Ask every designated signatory to sign the approved version; queues its PDF for them to read.
+
+    ``expires_on``: the last day on which they may sign; by default SIGNOFF_EXPIRY_DAYS after the request.
+    """
+    now = now or timezone.now()
     locked = project_lock(project)
     refuse_if_archived(locked)
     require_project_staff(actor, locked, "request sign-off")
     stage_check(locked.stage, Stage.AWAITING_SIGNOFF)
     version = _approved_version(locked)
+    if problem := signoff_expiry_problem(expires_on, project=locked, now=now):
+        raise WorkflowError(problem)
     people = signatories(locked)
     if not any(person.is_client for person in people):
         raise WorkflowError(
@@ -69,14 +163,35 @@ def signoff_request(*, project: DiscoveryProject, actor, request: HttpRequest | 
             + "; ".join(check.sentence for check in missing_owners)
             + "."
         )
+    # The proposal check (DESIGN.md part 2): the client signs the engagement with the scope, so it must be complete.
+    proposal = proposal_gaps(as_mapping(version.scope.get("engagement")), timezone.localdate(now))
+    if proposal:
+        raise WorkflowError(
+            f"The proposal in {version.label} is not ready to send: "
+            + " ".join(gap.message for gap in proposal)
+            + " Complete the Engagement tab, then submit the scope for review again."
+        )
     moved = stage_move(locked, Stage.AWAITING_SIGNOFF, original=project)
+    # A request left open by an edit (the steps move the stage, not the request) gives way to this one.
+    _close_open_requests(locked, now=now)
+    sent = SignOffRequest.objects.create(
+        project=locked,
+        version=version,
+        requested_by=actor,
+        requested_at=now,
+        expires_at=signoff_expiry(expires_on, project=locked, now=now),
+    )
     version_event_record(
         actor=actor,
         verb="signoff_requested",
         request=request,
         project=locked,
         version=version,
-        changes={"stage": list(moved), "signatories": [person.user.display_name for person in people]},
+        changes={
+            "stage": list(moved),
+            "signatories": [person.user.display_name for person in people],
+            "expires": day_text(sent.expires_at),
+        },
     )
     _queue_document(version=version, kind="proposal", requested_by=actor, request=request)
     notifications.notify_signoff_requested(project=locked, version=version, actor=actor)
@@ -166,6 +281,7 @@ def signoff_record(
     locked = project_lock(project)
     refuse_if_archived(locked)
     person = _signatory_for(locked, actor)
+    _refuse_if_expired(locked, version)
     _version_awaiting_signature(locked, version)
     typed_name = " ".join((typed_name or "").split())
     if not typed_name:
@@ -205,6 +321,7 @@ def signoff_record(
     changes: dict = {"version": version.label, "sha256": version.sha256, "role": person.role}
     if complete:
         changes["stage"] = list(stage_move(locked, Stage.SIGNED_OFF, original=project))
+        _close_open_requests(locked)
     activity_record(
         actor=actor,
         verb="scope_signed",
@@ -241,6 +358,7 @@ def signoff_decline(
     locked = project_lock(project)
     refuse_if_archived(locked)
     person = _signatory_for(locked, actor)
+    _refuse_if_expired(locked, version)
     _version_awaiting_signature(locked, version)
     reason = (reason or "").strip()
     if len(reason) < REASON_MIN_LENGTH:
@@ -268,6 +386,7 @@ def signoff_decline(
         reason=reason,
     )
     moved = stage_move(locked, Stage.DRAFT, original=project)
+    _close_open_requests(locked)
     activity_record(
         actor=actor,
         verb="signoff_declined",

@@ -22,6 +22,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     (Stage.APPROVED, Stage.AWAITING_SIGNOFF): "sign-off requested",
     (Stage.AWAITING_SIGNOFF, Stage.SIGNED_OFF): "signed by every signatory",
     (Stage.AWAITING_SIGNOFF, Stage.DRAFT): "sign-off declined, or the scope was edited",
+    (Stage.AWAITING_SIGNOFF, Stage.APPROVED): "the sign-off request expired unsigned",
     # Editing a frozen scope starts a new draft (signatures stay on the version they were given for).
     (Stage.IN_REVIEW, Stage.DRAFT): "edited while in review",
     (Stage.APPROVED, Stage.DRAFT): "edited after approval",

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:project_id>/review/", review.review, name="review"),
     path("<int:project_id>/signoff/", review.signoff, name="signoff"),
     path("<int:project_id>/signoff/request/", review.signoff_request, name="signoff_request"),
+    path("<int:project_id>/signoff/remind/", review.signoff_remind, name="signoff_remind"),
 ]

@@ -12,13 +12,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from scoping.access import require_firm_staff, resolve_project
-from scoping.models import DiscoveryProject, ScopeVersion, Stage
-from scoping.review import decisions, selectors, signatures, submission
-from scoping.review.forms import DeclineForm, ReviewForm, RiskAcceptForm, SignForm, SignoffRequestForm, SubmitForm
+from scoping.models import DiscoveryProject, ScopeVersion, SignOffReminder, SignOffRequest, Stage
+from scoping.review import decisions, reminders, selectors, signatures, submission
+from scoping.review.forms import (
+    DeclineForm,
+    RemindForm,
+    ReviewForm,
+    RiskAcceptForm,
+    SignForm,
+    SignoffRequestForm,
+    SubmitForm,
+)
 from scoping.review.stages import WorkflowError, stage_problem
 from scoping.scope.readiness import code_title
 from scoping.scope.schema import ScopeValidationError
-from scoping.signatories import owner_checks, signatories
+from scoping.signatories import owner_checks, signatories, signoff_statuses
 
 QUEUE_PAGE_SIZE = 50
 
@@ -209,6 +217,9 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
     access = resolve_project(request.user, project_id)
     project = access.project
     page = selectors.signoff_page(project, request.user.pk)
+    page.update(_request_context(project, page["version"], access))
+    if page["expired_request"]:
+        page["may_sign"] = False  # the request ran out: the page says so instead of offering the forms
     initial = {"version_id": page["version"].pk if page["version"] else None}
     action = request.POST.get("action") if request.method == "POST" else ""
     sign_form = SignForm(request.POST if action == "sign" else None, initial=initial, consent_text=page["consent_text"])
@@ -220,9 +231,72 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
             raise Http404("Unknown action.")
         if form.is_valid() and _sign_or_decline(request, project, action, form):
             return redirect("projects:signoff", project.pk)
+    elif page["may_sign"]:
+        reminders.signoff_view_record(project=project, version=page["version"], actor=request.user, request=request)
     page.update(project=project, access=access, sign_form=sign_form, decline_form=decline_form, tab="signoff")
+    shown = page["version"] or getattr(page["expired_request"], "version", None)
+    page["timeline"] = (
+        reminders.signoff_timeline(project=project, version=shown, with_views=access.manage) if shown else []
+    )
     status = 400 if (sign_form.errors or decline_form.errors) else 200
     return render(request, "scoping/review/signoff.html", page, status=status)
+
+
+def _request_context(project: DiscoveryProject, version: ScopeVersion | None, access) -> dict:
+    """The sign-off request around the page: its expiry, its last reminder, and the note once it expired.
+
+    A request counts as expired from its expiry time on, before the hourly job has returned the scope to approved.
+    """
+    latest = SignOffRequest.objects.filter(project=project).select_related("version").first()
+    if latest is not None and version is not None and latest.version_id != version.pk:
+        latest = None  # a request of another version: this page is about ``version``
+    is_open = latest is not None and latest.is_open and project.stage == Stage.AWAITING_SIGNOFF
+    ran_out = is_open and latest.expires_at <= timezone.now()
+    # Expired and still the last word: the scope is approved again on the version that ran out (not a newer one).
+    expired = ran_out or (
+        latest is not None
+        and latest.expired_at is not None
+        and project.stage == Stage.APPROVED
+        and getattr(selectors.latest_version(project), "pk", None) == latest.version_id
+    )
+    is_open = is_open and not ran_out
+    reminded = SignOffReminder.objects.filter(request=latest).order_by("-sent_at", "-id") if is_open else None
+    return {
+        "signoff_request": latest if is_open else None,
+        "expired_request": latest if expired else None,
+        "expired_note": signatures.expired_refusal(latest, project) if expired else "",
+        "last_reminder": reminded.first() if reminded is not None else None,
+        "may_remind": access.manage and is_open,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signoff_remind(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Confirm, then e-mail a reminder now to every signatory who has not signed (at most once an hour)."""
+    access = resolve_project(request.user, project_id, need="manage")
+    project = access.project
+    form = RemindForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people = reminders.signoff_remind_now(project=project, actor=request.user, request=request)
+        except WorkflowError as error:
+            form.add_error(None, error.message)
+        else:
+            names = ", ".join(person.display_name for person in people)
+            messages.success(request, f"Reminder sent to {names}.")
+            return redirect("projects:signoff", project.pk)
+    version = selectors.signoff_version(project)
+    pending = [
+        status.signatory
+        for status in (signoff_statuses(project, version) if version is not None else [])
+        if status.state != "signed" and status.signatory.user.pk != request.user.pk
+    ]
+    context = {"project": project, "access": access, "form": form, "version": version, "pending": pending}
+    if project.stage != Stage.AWAITING_SIGNOFF:
+        context["problem"] = "This scope is not awaiting sign-off, so there is nobody to remind."
+    context["tab"] = "signoff"
+    return render(request, "scoping/review/signoff_remind.html", context, status=400 if form.errors else 200)
 
 
 def _sign_or_decline(request: HttpRequest, project: DiscoveryProject, action: str, form) -> bool:
@@ -268,10 +342,13 @@ def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         open_questions=open_questions,
         version_label=version.label if version else "",
+        project=project,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            version = signatures.signoff_request(project=project, actor=request.user, request=request)
+            version = signatures.signoff_request(
+                project=project, actor=request.user, request=request, expires_on=form.cleaned_data["expires_on"]
+            )
         except WorkflowError as error:
             problem = error.message
         else:

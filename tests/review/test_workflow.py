@@ -37,6 +37,7 @@ EXPECTED_MOVES = {
     ("approved", "awaiting_signoff"),
     ("awaiting_signoff", "signed_off"),
     ("awaiting_signoff", "draft"),
+    ("awaiting_signoff", "approved"),  # the sign-off request expired
     ("in_review", "draft"),
     ("approved", "draft"),
     ("signed_off", "draft"),
