@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import OutboundEmail, User
+from accounts.models import OutboundEmail, SavedView, User
 
 
 @admin.register(User)
@@ -23,3 +23,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    """Board filters people saved under a name."""
+
+    list_display = ("name", "user", "query_string", "created_at")
+    search_fields = ("name", "user__username")
+    raw_id_fields = ("user",)

@@ -100,3 +100,19 @@ class OutboundEmail(models.Model):
     @property
     def undelivered(self) -> bool:
         return self.status in (DeliveryStatus.RETRYING, DeliveryStatus.FAILED)
+
+
+class SavedView(models.Model):
+    """A person's named set of board filters, kept as the query string the board reads; only its owner sees it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=100)
+    query_string = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_saved_view_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
