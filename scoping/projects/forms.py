@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import STAFF_ROLES, Role
 from scoping.models import Client, DiscoveryProject, Stage
+from scoping.projects.starting_points import BLANK, COPY, TEMPLATES
 from scoping.projects.widgets import NameChoiceField, QuickSelect
 from scoping.scope.money import CURRENCY_EXAMPLES, is_currency_code
 from scoping.scope.reader import UPLOAD_MAX_BYTES, parse_scope_bytes, too_big_message
@@ -68,6 +69,93 @@ class ProjectForm(forms.ModelForm):
         if not CURRENCY_RE.match(value) or not is_currency_code(value):
             raise forms.ValidationError(f"Enter a three-letter ISO 4217 currency code, e.g. {CURRENCY_EXAMPLES}.")
         return value
+
+
+SOURCE_CHOICES_MAX = 200  # the newest projects listed for copying; an older one is reached from its overview
+
+
+def source_label(client_name: str, name: str, stage: str, created_at) -> str:
+    """A project as the copy list shows it: client first, so typing the client's name in the list finds it."""
+    return f"{client_name} — {name} ({Stage(stage).label.lower()}, {created_at:%b %Y})"
+
+
+class SourceChoices(forms.models.ModelChoiceIterator):
+    """The newest projects the person may see, plus the one asked for by its overview's link, as (pk, label) pairs."""
+
+    columns = ("pk", "client__name", "name", "stage", "created_at")
+
+    def __iter__(self):
+        yield ("", self.field.empty_label)
+        rows = list(self.queryset.order_by("-created_at", "-pk").values_list(*self.columns)[:SOURCE_CHOICES_MAX])
+        pinned = self.field.pinned_pk
+        if pinned is not None and all(row[0] != pinned for row in rows):
+            # Through the same visible queryset: a project the person may not see is never named here.
+            rows = [*self.queryset.filter(pk=pinned).values_list(*self.columns), *rows]
+        for pk, *label_parts in rows:
+            yield (pk, source_label(*label_parts))
+
+    def __len__(self) -> int:
+        return SOURCE_CHOICES_MAX + 2
+
+
+class SourceProjectField(forms.ModelChoiceField):
+    """The project to copy: validated against every project the person may see, listed capped and newest first."""
+
+    iterator = SourceChoices
+    pinned_pk: int | None = None
+
+
+class NewProjectForm(ProjectForm):
+    """The project's fields, and where its scope starts: blank, a shipped template, or a copy of a visible scope."""
+
+    starting_point = forms.ChoiceField(
+        label="Start from",
+        initial=BLANK,
+        required=False,  # left out (a form posted before starting points existed): blank, as it was
+        widget=forms.RadioSelect,
+        choices=[
+            (BLANK, "A blank scope: every step empty"),
+            *((template.choice, f"Template: {template.title}. {template.description}") for template in TEMPLATES),
+            (COPY, "A copy of an existing scope: choose it below"),
+        ],
+        help_text="A template fills in typical answers; the client's own facts (people, volumes, money, dates) stay "
+        "blank, so the readiness check shows what is left to ask.",
+    )
+    source = SourceProjectField(
+        queryset=DiscoveryProject.objects.none(),
+        required=False,
+        label="Scope to copy",
+        empty_label="Choose a project…",
+        widget=QuickSelect(attrs={"class": "form-select"}),
+        help_text=f"Projects you can see, newest first (the newest {SOURCE_CHOICES_MAX}); to copy an older one, use "
+        "“Copy this scope into a new project” on its overview.",
+    )
+    copy_answers = forms.BooleanField(
+        required=False,
+        label="Copy the answers too",
+        help_text="Without it, only the names of the rows are copied: success metrics, acceptance criteria, data "
+        "sources, failure modes, access roles, model steps and responsibilities. Never copied: versions, reviews, "
+        "sign-offs, PDFs, the team, the audit trail and accepted risks (they were accepted for the other project).",
+    )
+
+    field_order = ("starting_point", "source", "copy_answers")
+
+    def __init__(self, *args, user, pinned_source: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        source = self.fields["source"]
+        source.queryset = DiscoveryProject.objects.visible_to(user)
+        source.pinned_pk = pinned_source
+
+    def clean(self):
+        cleaned = super().clean()
+        if "starting_point" in cleaned and not cleaned["starting_point"]:
+            cleaned["starting_point"] = BLANK
+        if cleaned.get("starting_point") == COPY:
+            if cleaned.get("source") is None and "source" not in self.errors:
+                self.add_error("source", "Choose the project whose scope to copy.")
+        else:
+            cleaned["source"], cleaned["copy_answers"] = None, False
+        return cleaned
 
 
 class MemberAddForm(forms.Form):

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from scoping.access import require_creator, resolve_project
-from scoping.projects import selectors, services
-from scoping.projects.forms import InviteForm, MemberAddForm, ProjectFilterForm, ProjectForm
+from scoping.projects import selectors, services, starting_points
+from scoping.projects.forms import InviteForm, MemberAddForm, NewProjectForm, ProjectFilterForm, ProjectForm
 from scoping.steps.status import scope_status
 
 
@@ -38,18 +38,39 @@ def project_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request):
+    """A new project: blank, from a template, or as a copy of a scope this person may see (``starting_points``)."""
     require_creator(request.user)
-    initial = {"lead_consultant": request.user.pk, "currency": "EUR"}
+    initial = {"lead_consultant": request.user.pk, "currency": "EUR", "starting_point": starting_points.BLANK}
     if request.GET.get("client", "").isdigit():
         initial["client"] = int(request.GET["client"])
-    form = ProjectForm(request.POST or None, initial=initial)
+    pinned_source = None
+    if request.GET.get("copy", "").isdigit():  # the overview's "Copy this scope" link; listed only if visible
+        pinned_source = int(request.GET["copy"])
+        initial.update(starting_point=starting_points.COPY, source=pinned_source)
+    form = NewProjectForm(request.POST or None, initial=initial, user=request.user, pinned_source=pinned_source)
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
         try:
-            project = services.project_create(actor=request.user, request=request, **form.cleaned_data)
+            started = starting_points.project_start(
+                actor=request.user,
+                request=request,
+                starting_point=fields.pop("starting_point"),
+                source=fields.pop("source"),
+                copy_answers=fields.pop("copy_answers"),
+                **fields,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Project “{project.name}” created. Start with the production target.")
+            project = started.project
+            if started.origin:
+                messages.success(
+                    request,
+                    f"Project “{project.name}” created {started.origin}. The readiness check shows what is left to "
+                    "answer.",
+                )
+            else:
+                messages.success(request, f"Project “{project.name}” created. Start with the production target.")
             return redirect(project)
     return render(request, "scoping/project_form.html", {"form": form, "title": "New discovery project"})
 
