@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from its own static files (no CDN)
     "api",
     "proposals",  # the engagement a scope is sold with (phases, milestones, fees, terms)
+    "webhooks",
+    "consultancy",  # the consultancy profile and the clause library the proposal prints
 ]
 
 MIDDLEWARE = [
@@ -240,7 +242,17 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stale-documents": {"task": "reports.sweep_stale_documents", "schedule": 15.0},
     # The drift watch: each catalogue change is recorded once per scope, so a restarted beat never alerts twice.
     "check-price-drift": {"task": "scoping.check_price_drift", "schedule": crontab(hour=5, minute=30)},
+    # Sign-off requests: expired ones return to approved (hourly, so a request ends within the hour); reminders go out
+    # daily. Both record what they did per request and signatory, so a restarted beat never repeats them.
+    "expire-signoff-requests": {"task": "scoping.expire_signoff_requests", "schedule": crontab(minute=10)},
+    "send-signoff-reminders": {"task": "scoping.send_signoff_reminders", "schedule": crontab(hour=8, minute=0)},
 }
+# A sign-off request expires SIGNOFF_EXPIRY_DAYS after it is sent (the requester may choose an earlier day); until
+# then each signatory who has not signed is reminded every SIGNOFF_REMINDER_DAYS days.
+SIGNOFF_EXPIRY_DAYS = env_int("SIGNOFF_EXPIRY_DAYS", 30)
+SIGNOFF_REMINDER_DAYS = env_int("SIGNOFF_REMINDER_DAYS", 3)
+if min(SIGNOFF_EXPIRY_DAYS, SIGNOFF_REMINDER_DAYS) < 1:
+    raise ImproperlyConfigured("SIGNOFF_EXPIRY_DAYS and SIGNOFF_REMINDER_DAYS must be 1 or more.")
 # A rendering job holds a lease on its document and renews it while it works; the sweep re-queues a document whose
 # lease lapsed (the worker died), long before the hard time limit would tell.
 DOCUMENT_LEASE_SECONDS = env_int("DOCUMENT_LEASE_SECONDS", 30)
@@ -255,6 +267,32 @@ if CELERY_TASK_TIME_LIMIT >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout
 # The JSON API: requests a minute per personal access token (django-ninja's throttle syntax).
 API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/m")
 NINJA_PAGINATION_MAX_LIMIT = 100
+
+# --- Webhooks -------------------------------------------------------------------------------------------------------
+# Signed POSTs to the endpoints admins configure (webhooks/). Each delivery is a Celery job: one attempt waits at most
+# WEBHOOKS_CONNECT_TIMEOUT seconds to connect and WEBHOOKS_READ_TIMEOUT seconds for the whole answer; a failed attempt
+# is retried WEBHOOKS_MAX_RETRIES times, waiting WEBHOOKS_RETRY_BACKOFF seconds, then twice as long each time (capped
+# at 1 hour). After WEBHOOKS_DISABLE_AFTER deliveries in a row fail for good, the endpoint is disabled and the admins
+# are told. Targets that resolve to loopback, private, link-local or other non-public addresses are refused, on save
+# and again at every delivery, unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on (a receiver on the same host or network).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOKS_CONNECT_TIMEOUT = env_int("WEBHOOKS_CONNECT_TIMEOUT", 3)
+WEBHOOKS_READ_TIMEOUT = env_int("WEBHOOKS_READ_TIMEOUT", 10)
+WEBHOOKS_MAX_RETRIES = env_int("WEBHOOKS_MAX_RETRIES", 8)
+WEBHOOKS_RETRY_BACKOFF = env_int("WEBHOOKS_RETRY_BACKOFF", 30)
+WEBHOOKS_DISABLE_AFTER = env_int("WEBHOOKS_DISABLE_AFTER", 10)
+WEBHOOKS_QUEUE = os.environ.get("WEBHOOKS_QUEUE", "") or None  # None: Celery's default queue
+if min(WEBHOOKS_CONNECT_TIMEOUT, WEBHOOKS_READ_TIMEOUT, WEBHOOKS_DISABLE_AFTER, WEBHOOKS_RETRY_BACKOFF) < 1:
+    raise ImproperlyConfigured("The WEBHOOKS_ timeouts, backoff and WEBHOOKS_DISABLE_AFTER must be 1 or more.")
+if WEBHOOKS_MAX_RETRIES < 0:
+    raise ImproperlyConfigured("WEBHOOKS_MAX_RETRIES must be 0 or more.")
+
+# --- The consultancy profile (consultancy/) ------------------------------------------------------------------------
+# The name the one profile row starts with, until an admin fills the profile in.
+# The largest logo upload accepted, in bytes (default 1 MB); a larger file is refused before it is read.
+LOGO_MAX_BYTES = env_int("LOGO_MAX_BYTES", 1024 * 1024)
+if LOGO_MAX_BYTES < 1:
+    raise ImproperlyConfigured("LOGO_MAX_BYTES must be 1 or more.")
 
 # --- E-mail ---------------------------------------------------------------------------------------------------------
 if os.environ.get("EMAIL_URL"):

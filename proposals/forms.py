@@ -10,6 +10,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.db import models
 
+from consultancy.selectors import clause_choices
 from proposals.models import ENGAGEMENT_ROWS, Engagement
 from scoping.models.sections import ScopeRow
 from scoping.scope.schema import MAX_ROWS
@@ -29,10 +30,11 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
             ("acceptance_procedure",),
             ("expenses",),
             ("run_costs_paid_by",),
+            ("clauses",),
         ),
     ),
 )
-FIELDS = tuple(name for _heading, lines in GROUPS for line in lines for name in line)
+FIELDS = tuple(name for _heading, lines in GROUPS for line in lines for name in line if name != "clauses")
 
 
 def _layout(groups) -> Layout:
@@ -45,6 +47,15 @@ def _layout(groups) -> Layout:
 
 
 class EngagementForm(forms.ModelForm):
+    # The consultancy's clause library (consultancy/): the proposal prints the chosen clauses' texts as they stood
+    # when the scope was frozen. A key no longer offered stays chosen until someone unticks it.
+    clauses = forms.MultipleChoiceField(
+        label="Clauses",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Terms from your clause library the proposal prints in full. An admin edits the library.",
+    )
+
     class Meta:
         model = Engagement
         fields = FIELDS
@@ -52,6 +63,10 @@ class EngagementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        offered = clause_choices()
+        known = {key for key, _title in offered}
+        kept = [(key, key) for key in (self.instance.clauses or []) if key not in known]
+        self.fields["clauses"].choices = [*offered, *kept]
         # The price above the lists (phases, milestones, deliverables, team), the terms below them.
         self.helper_top, self.helper = FormHelper(), FormHelper()
         for helper, groups in ((self.helper_top, GROUPS[:1]), (self.helper, GROUPS[1:])):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from proposals.figures import engagement_from_form
 from proposals.forms import build_engagement_forms
@@ -81,10 +82,11 @@ def engagement_step(request, project_id: int):
 
 
 @login_required
-@require_POST
 def engagement_figures(request, project_id: int):
-    """The live totals of what is typed (htmx): nothing is saved."""
+    """The live totals of what is typed (htmx, POST): nothing is saved. Strangers get 404 before anything else."""
     access = resolve_project(request.user, project_id)
     if not access.edit:
         raise PermissionDenied("Only people who may edit the scope see figures of unsaved values.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     return render(request, "proposals/figures.html", _fees_context(engagement_from_form(request.POST)))

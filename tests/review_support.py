@@ -12,8 +12,10 @@ from pathlib import Path
 from scoping.models import DiscoveryProject, ScopeVersion, Stage
 from scoping.projects.scope_io import import_scope
 from scoping.review import decisions, selectors, signatures, submission
+from scoping.scope.schema import as_v2, validate_scope
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "invoice-coding.json"
+ENGAGEMENT = Path(__file__).parent.parent / "scoping" / "demo_data" / "engagement.json"
 CERTIFICATE_PASSWORD = "review-tests-password"
 
 
@@ -21,8 +23,17 @@ def example_scope() -> dict:
     return json.loads(EXAMPLE.read_text())
 
 
+def with_engagement(scope: dict) -> dict:
+    """The scope as /2, with the demo engagement when it has none: sign-off needs a complete proposal."""
+    upgraded = as_v2(validate_scope(copy.deepcopy(scope)))
+    if not upgraded["engagement"]["pricing"]:
+        upgraded["engagement"] = json.loads(ENGAGEMENT.read_text())
+    return upgraded
+
+
 def import_project(user, *, scope: dict | None = None, client_name: str | None = None) -> DiscoveryProject:
-    return import_scope(data=copy.deepcopy(scope or example_scope()), client_name=client_name, user=user)
+    """The example (or the given) scope as a draft project, with the demo engagement so it can be signed."""
+    return import_scope(data=with_engagement(scope or example_scope()), client_name=client_name, user=user)
 
 
 def set_stage(project: DiscoveryProject, stage: str) -> DiscoveryProject:

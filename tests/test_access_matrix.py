@@ -13,9 +13,11 @@ from django.urls import get_resolver, resolve, reverse
 
 from tests import (
     access_rows_api,
+    access_rows_board,
     access_rows_costs,
     access_rows_documents,
     access_rows_projects,
+    access_rows_proposals,
     access_rows_review,
     access_rows_scope,
     access_rows_steps,
@@ -30,10 +32,12 @@ AREAS = (
     access_rows_review,
     access_rows_documents,
     access_rows_api,
+    access_rows_board,
+    access_rows_proposals,
 )
 ROWS = [row for area in AREAS for row in area.ROWS]
 
-OUR_PACKAGES = ("accounts", "api", "config", "reports", "scoping")
+OUR_PACKAGES = ("accounts", "api", "config", "proposals", "reports", "scoping")
 # Views of the app that take no part in the matrix, and why.
 NOT_IN_THE_MATRIX = {
     "home",  # a redirect to the project list, for everyone

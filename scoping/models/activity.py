@@ -19,6 +19,8 @@ VERB_LABELS = {
     "project_created": "created the project",
     "project_edited": "edited the project",
     "project_archived": "archived the project",
+    "project_cloned": "started the project as a copy of another project's scope",
+    "project_created_from_template": "started the project from a template",
     "member_added": "added a team member",
     "member_removed": "removed a team member",
     "stakeholder_invited": "invited a client stakeholder",
@@ -39,6 +41,10 @@ VERB_LABELS = {
     "model_retirement_dated": "updated a model's retirement date from the price catalogue",
     "api_token_created": "created an API token",
     "api_token_revoked": "revoked an API token",
+    "webhook_endpoint_created": "added a webhook endpoint",
+    "webhook_endpoint_edited": "edited a webhook endpoint",
+    "webhook_secret_rotated": "gave a webhook endpoint a new secret",
+    "webhook_redelivered": "redelivered a webhook",
     "question_added": "added an open question",
     "question_edited": "edited an open question",
     "question_resolved": "resolved an open question",
@@ -58,6 +64,10 @@ VERB_LABELS = {
     "scope_signed": "signed the scope",
     "scope_signed_off": "completed the sign-off",
     "signoff_declined": "declined to sign the scope",
+    "signoff_reminded": "reminded the signatories who have not signed yet",
+    "signoff_viewed": "opened the sign-off page",
+    "signoff_expired": "closed the sign-off request, which expired unsigned: the scope is approved again, "
+    "and sign-off can be requested anew",
 }
 # Events whose object_repr is a readiness rule code.
 RULE_CODE_VERBS = frozenset({"risk_accepted", "risk_withdrawn"})

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
+from scoping.projects import board, scope_views
 from scoping.projects import client_views as clients
-from scoping.projects import scope_views
 from scoping.projects import views as projects
 
 app_name = "projects"
@@ -9,6 +9,11 @@ app_name = "projects"
 urlpatterns = [
     path("", projects.project_list, name="list"),
     path("new/", projects.project_create, name="create"),
+    path("board/", board.board, name="board"),
+    path("board/export.csv", board.board_export, name="board_export"),
+    path("board/views/", board.saved_view_create, name="saved_view_create"),
+    path("board/views/<int:view_id>/delete/", board.saved_view_remove, name="saved_view_delete"),
+    path("<int:project_id>/board-move/", board.board_move, name="board_move"),
     path("<int:project_id>/", projects.project_detail, name="detail"),
     path("<int:project_id>/edit/", projects.project_edit, name="edit"),
     path("<int:project_id>/archive/", projects.project_archive, name="archive"),

@@ -126,6 +126,7 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (*TOP_LEVEL_KEYS_V1, "engagement", "field_sour
 SECTIONS_V1: dict[str, tuple[Field, ...]] = {**SECTIONS, "cost_model": checkers_for(cost_model_v1_fields())}
 ENGAGEMENT_FIELDS = checkers_for(ENGAGEMENT)
 CLAUSES_MAX = 50
+CLAUSE_KEY_MAX = 60  # the clause library's slugs (consultancy.Clause.key)
 FIELD_SOURCE_KEYS = ("by", "role", "at", "session")
 
 
@@ -273,8 +274,10 @@ def _engagement(value: object, validator: _Validator) -> dict[str, Any]:
         validator.error("engagement.clauses", f"must be a list of at most {CLAUSES_MAX} clause keys")
         return engagement
     for index, key in enumerate(clauses):
-        if not isinstance(key, str) or not key.strip() or len(key) > CHOICE_MAX:
-            validator.error(f"engagement.clauses[{index}]", f"must be a clause key of 1 to {CHOICE_MAX} characters")
+        if not isinstance(key, str) or not key.strip() or len(key) > CLAUSE_KEY_MAX:
+            validator.error(
+                f"engagement.clauses[{index}]", f"must be a clause key of 1 to {CLAUSE_KEY_MAX} characters"
+            )
         else:
             engagement["clauses"].append(key.strip())
     return engagement

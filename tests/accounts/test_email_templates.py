@@ -27,7 +27,10 @@ EVENTS = {
     "review_requested",
     "scope_reopened",
     "signed",
+    "signoff_expired",
+    "signoff_reminder",
     "signoff_requested",
+    "webhook_disabled",
 }
 HOSTILE = "Evil\r\nBcc: spy@evil.test\n<script>alert(1)</script>"
 
@@ -59,6 +62,7 @@ def hostile_context() -> dict:
         "signed_cost": HOSTILE,
         "envelope_top": HOSTILE,
         "new_cost": HOSTILE,
+        "endpoint": SimpleNamespace(name=HOSTILE, url=HOSTILE, consecutive_failures=10),
     }
 
 

@@ -20,6 +20,7 @@ from documents.models import DocumentStatus, ScopeDocument
 from scoping.models import DiscoveryProject
 from scoping.projects.scope_io import import_scope
 from tests.documents.worker_harness import WorkerProcess, wait_for, worker_env
+from tests.review_support import with_engagement
 
 FIXTURE_SCOPE = Path(__file__).resolve().parents[1] / "fixtures" / "invoice-coding.json"
 
@@ -30,7 +31,7 @@ def scope_data() -> dict:
 
 def import_project(user, *, data: dict | None = None):
     """The worked example (Kestrel Foods Ltd, "Supplier invoice coding") as a project led by ``user``."""
-    project = import_scope(data=data or scope_data(), client_name=None, user=user)
+    project = import_scope(data=with_engagement(data or scope_data()), client_name=None, user=user)
     return DiscoveryProject.objects.get(pk=project.pk)  # fresh: the importer's instance caches empty sections
 
 

@@ -5,20 +5,35 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
+from consultancy.selectors import clause_choices
+from consultancy.services import default_clauses_load
 from proposals.figures import engagement_from_form
 from proposals.models import Engagement
 from scoping.live_scope import export_scope
-from scoping.models import ActivityEvent, Stage
+from scoping.models import ActivityEvent, SignOffRequest, Stage
 from scoping.projects.scope_io import import_scope
+from scoping.review import signatures
+from scoping.review.stages import WorkflowError
 from scoping.scope.fees import compute_fees
 from scoping.scope.schema import as_v2, validate_scope
-from tests.review_support import example_scope, import_project, submit
+from tests.factories import ParticipantFactory, UserFactory
+from tests.review_support import approve, example_scope, submit
+
+
+def bare_project(lead):
+    """The example scope with no engagement yet."""
+    return import_scope(data=example_scope(), client_name=None, user=lead)
+
+
+def client_signatory(project):
+    return UserFactory(username="priya", role="client", client=project.client, first_name="Priya", last_name="Raman")
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +84,7 @@ def test_the_fees_of_the_demo_engagement_to_the_cent():
 
 
 def test_saving_the_step_stores_the_engagement_and_records_it(client, lead):
-    project = import_project(lead)
+    project = bare_project(lead)
     client.force_login(lead)
 
     response = client.post(reverse("projects:engagement", args=[project.pk]), post_of(ENGAGEMENT, revision=0))
@@ -86,7 +101,7 @@ def test_saving_the_step_stores_the_engagement_and_records_it(client, lead):
 
 
 def test_a_bad_engagement_is_refused_on_its_fields_and_nothing_typed_is_lost(client, lead):
-    project = import_project(lead)
+    project = bare_project(lead)
     client.force_login(lead)
     data = post_of(ENGAGEMENT, revision=0)
     data.update({"team-1-day_rate": "-950", "tax_rate_pct": "120", "assumptions": "<script>alert(1)</script> kept"})
@@ -103,7 +118,7 @@ def test_a_bad_engagement_is_refused_on_its_fields_and_nothing_typed_is_lost(cli
 
 
 def test_the_live_totals_follow_what_is_typed_and_name_the_gaps(client, lead):
-    project = import_project(lead)
+    project = bare_project(lead)
     client.force_login(lead)
     typed = post_of(ENGAGEMENT, revision=0)
     typed.update({"milestones-2-payment_pct": "20", "valid_until": "2020-01-01"})
@@ -127,7 +142,7 @@ def test_time_and_materials_totals_the_team(client, lead):
 
 
 def test_a_stale_save_is_refused_and_keeps_what_was_typed(client, lead):
-    project = import_project(lead)
+    project = bare_project(lead)
     client.force_login(lead)
     url = reverse("projects:engagement", args=[project.pk])
     assert client.post(url, post_of(ENGAGEMENT, revision=0)).status_code == 302
@@ -142,7 +157,7 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(client, lead):
 
 
 def test_editing_the_engagement_of_a_scope_in_review_needs_the_confirmation(client, lead):
-    project = import_project(lead)
+    project = bare_project(lead)
     submit(project, lead)
     client.force_login(lead)
     url = reverse("projects:engagement", args=[project.pk])
@@ -160,7 +175,7 @@ def test_editing_the_engagement_of_a_scope_in_review_needs_the_confirmation(clie
 
 @pytest.mark.parametrize("role", ["outsider", "other_client"])
 def test_strangers_get_404_and_readers_cannot_save(client, roles, lead, role):
-    project = import_project(lead)
+    project = bare_project(lead)
     client.force_login(roles[role])
 
     assert client.get(reverse("projects:engagement", args=[project.pk])).status_code == 404
@@ -168,10 +183,62 @@ def test_strangers_get_404_and_readers_cannot_save(client, roles, lead, role):
 
 
 def test_a_reviewer_reads_but_may_not_save(client, lead, reviewer):
-    project = import_project(lead)
+    project = bare_project(lead)
     client.force_login(reviewer)
     url = reverse("projects:engagement", args=[project.pk])
 
     assert client.get(url).status_code == 200
     assert client.post(url, post_of(ENGAGEMENT, revision=0)).status_code == 403
     assert Engagement.objects.get(project=project).revision == 0
+
+
+def test_sign_off_cannot_be_requested_while_the_proposal_check_fails(lead, reviewer):
+    scope = scope_with_engagement()
+    scope["engagement"]["milestones"][2]["payment_pct"] = "20"  # the payments now total 90%
+    project = import_scope(data=scope, client_name=None, user=lead)
+    ParticipantFactory(project=project, user=client_signatory(project), is_signatory=True, role_title="FD")
+    submit(project, lead)
+    approve(project, reviewer)
+
+    with pytest.raises(WorkflowError) as refused:
+        signatures.signoff_request(project=project, actor=lead)
+
+    assert "The proposal in v1 is not ready to send" in str(refused.value)
+    assert "100" in str(refused.value)
+    project.refresh_from_db()
+    assert project.stage == Stage.APPROVED
+
+
+def test_a_sign_off_request_expires_no_later_than_the_proposal_is_valid(lead, reviewer, settings):
+    settings.SIGNOFF_EXPIRY_DAYS = 300
+    scope = scope_with_engagement()
+    project = import_scope(data=scope, client_name=None, user=lead)
+    ParticipantFactory(project=project, user=client_signatory(project), is_signatory=True, role_title="FD")
+    submit(project, lead)
+    approve(project, reviewer)
+
+    signatures.signoff_request(project=project, actor=lead, now=datetime(2026, 12, 3, 9, tzinfo=UTC))
+
+    expires = SignOffRequest.objects.get(project=project).expires_at
+    assert expires.date() == date(2027, 6, 30)  # the engagement's valid_until, not 300 days later
+
+
+def test_clauses_chosen_from_the_library_are_saved_and_exported(client, lead):
+    default_clauses_load()
+    keys = [key for key, _title in clause_choices()][:2]
+    project = bare_project(lead)
+    client.force_login(lead)
+    page = client.get(reverse("projects:engagement", args=[project.pk])).content.decode()
+    assert all(f'value="{key}"' in page for key in keys)  # the library is offered
+
+    response = client.post(
+        reverse("projects:engagement", args=[project.pk]), {**post_of(ENGAGEMENT, revision=0), "clauses": keys}
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert export_scope(project)["engagement"]["clauses"] == keys
+    refused = client.post(
+        reverse("projects:engagement", args=[project.pk]), {**post_of(ENGAGEMENT, revision=1), "clauses": ["made-up"]}
+    )
+    assert refused.status_code == 400
+    assert export_scope(project)["engagement"]["clauses"] == keys
