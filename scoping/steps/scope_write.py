@@ -25,7 +25,15 @@ from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review import hooks as workflow_hooks
 from scoping.scope.catalogue import SECTION_LABELS
 from scoping.scope.field_checks import IsoDate
-from scoping.scope.schema import SECTION_KEYS, SECTIONS, ScopeValidationError, as_v2, canonical_json, validate_scope
+from scoping.scope.schema import (
+    SCHEMA_V2,
+    SECTION_KEYS,
+    SECTIONS,
+    ScopeValidationError,
+    as_v2,
+    canonical_json,
+    validate_scope,
+)
 
 # Parts of a scope file this write leaves alone, with where a person changes them.
 KEPT_AS_READ = {
@@ -91,6 +99,9 @@ def scope_write(
     current = export_scope(locked)
     if if_match.strip() != scope_etag(current):
         raise ScopeStale(scope_etag(current))
+    if isinstance(data, dict) and data.get("schema") != SCHEMA_V2:
+        # A /1 file knows nothing of the engagement: writing it replaces the sections and keeps the engagement.
+        scope["engagement"] = current["engagement"]
     errors = _kept_as_read(scope, current)
     if errors:
         raise ScopeValidationError(errors)

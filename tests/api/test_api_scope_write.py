@@ -201,6 +201,8 @@ def test_a_v1_file_is_read_as_v2(client, lead):
     assert response.status_code == 200, response.content
     assert response.json()["schema"] == "firstslice.scope/2"
     assert CostModel.objects.get(project=project).steps.get().input_tokens == 5000
+    # A /1 file has no engagement: the project's proposal stays as it was.
+    assert response.json()["engagement"]["price"] == "48000"
 
 
 def test_writing_the_same_scope_changes_nothing(client, lead):
