@@ -18,6 +18,7 @@ from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeS
 from scoping.projects.scope_io import export_scope
 from scoping.scope import catalogue
 from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS
+from scoping.scope.fees import proposal_gaps
 from scoping.scope.readiness import Finding, Readiness, evaluate
 from scoping.steps.display import display_value
 from scoping.steps.forms import FIELD_GROUPS, SECTION_FORM_FIELDS, field_label, row_fields, rows_keys
@@ -175,6 +176,11 @@ class ScopeStatus:
 
     def step(self, section_key: str) -> StepStatus:
         return next(step for step in self.steps if step.key == section_key)
+
+    @property
+    def proposal_gaps(self) -> tuple:
+        """The proposal check of the engagement, shown beside the eight gates (it is not one of them)."""
+        return proposal_gaps(self.scope.get("engagement") or {}, timezone.localdate())
 
 
 def scope_status(project: DiscoveryProject, scope: dict[str, Any] | None = None) -> ScopeStatus:

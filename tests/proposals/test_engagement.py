@@ -242,3 +242,13 @@ def test_clauses_chosen_from_the_library_are_saved_and_exported(client, lead):
     )
     assert refused.status_code == 400
     assert export_scope(project)["engagement"]["clauses"] == keys
+
+
+def test_the_steps_show_the_proposal_check_beside_the_gates(client, lead):
+    project = bare_project(lead)
+    client.force_login(lead)
+    step = reverse("projects:step", args=[project.pk, "production_target"])
+
+    assert "before sign-off" in client.get(step).content.decode()
+    client.post(reverse("projects:engagement", args=[project.pk]), post_of(ENGAGEMENT, revision=0))
+    assert "the proposal check passes" in client.get(step).content.decode()
