@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from consultancy.colours import DEFAULT_BRAND_COLOUR, brand_colour_problem
 from documents.print_sections import section_blocks
 from documents.print_values import (
     NOT_STATED,
@@ -19,6 +21,7 @@ from documents.print_values import (
     as_text,
     choice_text,
     device_in_words,
+    is_blank,
     local_time,
     long_date,
     person_text,
@@ -29,16 +32,35 @@ from documents.print_values import (
 )
 from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS, TIER_LABELS
 from scoping.scope.costs import TIERS, compute_costs, format_money, verdict
+from scoping.scope.fees import compute_fees
 from scoping.scope.readiness import CODES, Finding, Readiness, code_title, evaluate
 from scoping.scope.schema_v2 import upgrade_scope
+from scoping.scope.sensitivity import sensitivity
+from scoping.scope.timeline_chart import phase_span, timeline_chart
 
 DocumentKind = Literal["draft", "proposal", "signed"]
 DOCUMENT_KINDS: tuple[str, ...] = ("draft", "proposal", "signed")
+# The kinds a client receives: the branded proposal. A draft stays the internal scope document.
+PROPOSAL_KINDS: tuple[str, ...] = ("proposal", "signed")
 HASH_PREFIX_LENGTH = 12
 # How a signatory signs today; code checks by e-mail (and their record here) come with the identity work of #14.
 SIGNING_METHOD = "Signed in to their own account, typed their full name and ticked the consent statement"
 KEYWORD_PREFIX = "firstslice-version-sha256:"
 SUMMARY_QUESTION_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The consultancy as the proposal prints it, read from its profile by the render job (no database here)."""
+
+    name: str
+    legal_name: str = ""
+    address: str = ""
+    website: str = ""
+    email: str = ""
+    colour: str = ""  # "#rrggbb" that white text reads on (the profile validates it; checked again here)
+    logo_data_uri: str = ""  # a data: URI the renderer's fetcher checks once more; "" for no logo
+    default_terms: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,11 @@ class DocumentMeta:
     consultancy: str = ""  # printed on the cover and added to the PDF author when given
     # The result the version was frozen with; None judges the snapshot as of ``frozen_at`` (drafts, old rows).
     readiness: Readiness | None = None
+    # The proposal kinds only: the consultancy's brand, the chosen clauses (each a mapping of key, title, number and
+    # text, as worded when the version was frozen) and who is to sign (name, role, is_client).
+    brand: Brand | None = None
+    clauses: Sequence[Mapping[str, Any]] = ()
+    signatories: Sequence[Mapping[str, Any]] = ()
 
     @property
     def short_hash(self) -> str:
@@ -241,3 +268,286 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
         "is_signed": meta.kind == "signed",
         "is_draft": meta.kind == "draft",
     }
+
+
+# --- The proposal (kinds ``proposal`` and ``signed``) -------------------------------------------------------------
+
+PRICING_WORDS = {
+    "fixed": "Fixed price",
+    "time_and_materials": "Time and materials",
+    "capped": "Time and materials, capped",
+}
+RUN_COSTS_WORDS = {
+    "client": "The client pays the model and infrastructure bills after launch.",
+    "consultancy": "We pay the model and infrastructure bills after launch.",
+    "shared": "The model and infrastructure bills after launch are shared between the client and us.",
+}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if is_blank(value) or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _figure(value: Decimal | None) -> str:
+    """A count of days or a percentage as typed, without trailing zeros: 15, 12.5."""
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _brand(meta: DocumentMeta) -> dict[str, Any]:
+    brand = meta.brand or Brand(name=meta.consultancy)
+    name = brand.name.strip() or meta.consultancy.strip() or "The consultancy"
+    colour = brand.colour.strip().lower()
+    # The colour goes into a style rule: only an exact #rrggbb that white text reads on may pass.
+    if brand_colour_problem(colour) is not None:
+        colour = DEFAULT_BRAND_COLOUR
+    logo = brand.logo_data_uri if brand.logo_data_uri.startswith("data:image/") else ""
+    contact = [line for line in (brand.email.strip(), brand.website.strip()) if line]
+    return {
+        "name": name,
+        "contracting_name": brand.legal_name.strip() or name,
+        "address_lines": [line.strip() for line in brand.address.splitlines() if line.strip()],
+        "contact": contact,
+        "colour": colour,
+        "logo": logo,
+        "default_terms": brand.default_terms.strip(),
+    }
+
+
+def _run_costs(cost_section: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """Launch cost per use and its envelope: as entered up to the worst of the ×2 what-ifs."""
+    costs = compute_costs(cost_section)
+    launch = costs.tiers["launch"]
+    rows = sensitivity(cost_section)
+    as_entered = rows[0].cost_per_use if rows else None
+    worst = max((row for row in rows if row.cost_per_use is not None), key=lambda row: row.cost_per_use, default=None)
+    known = as_entered is not None and worst is not None
+    low = format_money(as_entered, currency, per_use=True)
+    high = format_money(worst.cost_per_use if worst else None, currency, per_use=True)
+    # A cost dominated by fixed costs or people's time barely moves when the model's figures double: then the two
+    # ends print alike, and the sentence says the cost holds rather than "between £0.84 and £0.84".
+    envelope = f"between {low} and {high} per use" if low != high else f"{low} per use"
+    return {
+        "known": known,
+        "volume": f"{launch.volume:,}" if launch.volume is not None else "",
+        "cost_per_use": format_money(as_entered, currency, per_use=True),
+        "monthly_cost": format_money(launch.monthly_cost, currency),
+        "low": low,
+        "high": high,
+        "narrow": low == high,
+        "envelope": envelope,
+        "high_monthly": format_money(worst.monthly_cost if worst else None, currency),
+        "worst_case": worst.label if worst else "",
+        "cases": [
+            {
+                "label": row.label,
+                "cost_per_use": format_money(row.cost_per_use, currency, per_use=True),
+                "monthly_cost": format_money(row.monthly_cost, currency),
+            }
+            for row in rows
+        ],
+        "verdict": verdict(costs),
+    }
+
+
+def _fees(engagement: Mapping[str, Any]) -> dict[str, Any]:
+    fees = compute_fees(engagement)
+    currency = fees.currency
+    pricing = fees.pricing
+    by_days = pricing in ("time_and_materials", "capped")
+    team = []
+    for row in as_rows(engagement.get("team")):
+        rate, days = _decimal(row.get("day_rate")), _decimal(row.get("days"))
+        team.append(
+            {
+                "role": as_text(row.get("role")) or NOT_STATED,
+                "person": as_text(row.get("person")),
+                "days": _figure(days),
+                "day_rate": format_money(rate, currency),
+                "amount": format_money(rate * days if rate is not None and days is not None else None, currency),
+            }
+        )
+    due_by_name = {as_text(row.get("name")): long_date(row.get("due")) for row in as_rows(engagement.get("milestones"))}
+    tax_rate = _decimal(engagement.get("tax_rate_pct"))
+    lines = []
+    if by_days:
+        lines.append({"label": "Team days at the day rates", "amount": format_money(fees.team_total, currency)})
+    if pricing == "capped":
+        lines.append({"label": "Cap", "amount": format_money(_decimal(engagement.get("cap")), currency)})
+    fee_label = {"fixed": "Fixed price", "capped": "Fee (the days, never more than the cap)"}.get(pricing, "Fee")
+    lines.append({"label": fee_label, "amount": format_money(fees.fee, currency), "strong": True})
+    tax_label = f"Tax at {_figure(tax_rate)}%" if tax_rate is not None else "Tax (no tax rate stated)"
+    lines.append({"label": tax_label, "amount": format_money(fees.tax, currency)})
+    return {
+        "pricing": pricing or "",
+        "pricing_label": PRICING_WORDS.get(pricing or "", "Pricing not chosen"),
+        "by_days": by_days,
+        "currency": currency,
+        "team": team,
+        "lines": lines,
+        "fee": format_money(fees.fee, currency),
+        "tax": format_money(fees.tax, currency),
+        "total": format_money(fees.total, currency),
+        "known": fees.total is not None,
+        "schedule": [
+            {
+                "milestone": instalment.milestone,
+                "due": due_by_name.get(instalment.milestone, ""),
+                "share": f"{_figure(instalment.payment_pct)}%",
+                "amount": format_money(instalment.amount, currency),
+            }
+            for instalment in fees.schedule
+        ],
+        "gaps": [gap.message for gap in fees.gaps],
+        "expenses": as_text(engagement.get("expenses")),
+    }
+
+
+def _timeline(engagement: Mapping[str, Any], meta: DocumentMeta, colour: str) -> dict[str, Any]:
+    span = phase_span(engagement)
+    weeks = round(((span[1] - span[0]).days + 1) / 7) if span else 0
+    chart = timeline_chart(engagement, colour=colour)
+    return {
+        "chart": chart,
+        "starts": long_date(span[0]) if span else "",
+        "ends": long_date(span[1]) if span else "",
+        "weeks": weeks,
+        "phases": [
+            {
+                "name": as_text(row.get("name")) or f"Phase {number}",
+                "starts": short_date(row.get("starts")) or "—",
+                "ends": short_date(row.get("ends")) or "—",
+                "goal": as_text(row.get("goal")),
+            }
+            for number, row in enumerate(as_rows(engagement.get("phases")), start=1)
+        ],
+    }
+
+
+def _signature_parties(meta: DocumentMeta, client: str, brand_name: str) -> list[dict[str, Any]]:
+    """Who signs for each party: the recorded sign-offs of a signed document, else the designated signatories."""
+    signed = meta.kind == "signed"
+    people = []
+    for person in meta.signoffs if signed else meta.signatories:
+        people.append(
+            {
+                "name": as_text(person.get("name")) or NOT_STATED,
+                "typed_name": as_text(person.get("typed_name")),
+                # A client's role is recorded as "CFO (Kestrel Foods Ltd)"; it is printed under the party's name.
+                "role": as_text(person.get("role")).removesuffix(f" ({client})"),
+                "signed_on": long_date(_date_or_none(person.get("signed_at"))) if signed else "",
+                "is_client": bool(person.get("is_client", True)),
+            }
+        )
+    return [
+        {"party": client, "people": [person for person in people if person["is_client"]]},
+        {"party": brand_name, "people": [person for person in people if not person["is_client"]]},
+    ]
+
+
+def build_proposal_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -> dict[str, Any]:
+    """The scope document's context plus what a client reads first: cover, summary, plan, fees, terms, signatures.
+
+    Clients read this one: no rule codes, fingerprints or "frozen by" outside the sign-off certificate.
+    """
+    context = build_document_context(snapshot=snapshot, meta=meta)
+    scope = _as_version_2(snapshot)
+    engagement = as_mapping(scope.get("engagement"))
+    target = as_mapping(scope.get("production_target"))
+    first_slice = as_mapping(scope.get("first_slice"))
+    brand = _brand(meta)
+    fees = _fees(engagement)
+    timeline = _timeline(engagement, meta, brand["colour"])
+    valid_until = long_date(engagement.get("valid_until"))
+    milestones = []
+    shares = {row["milestone"]: row for row in fees["schedule"]}
+    for number, row in enumerate(as_rows(engagement.get("milestones")), start=1):
+        name = as_text(row.get("name")) or f"Milestone {number}"
+        instalment = shares.get(name)
+        milestones.append(
+            {
+                "name": name,
+                "phase": as_text(row.get("phase")),
+                "due": short_date(row.get("due")) or "—",
+                "acceptance": as_text(row.get("acceptance")) or NOT_STATED,
+                "payment": f"{instalment['share']} · {instalment['amount']}" if instalment else "",
+            }
+        )
+    deliverables = [
+        {
+            "name": as_text(row.get("name")) or NOT_STATED,
+            "format": as_text(row.get("format")),
+            "due": short_date(row.get("due")) or "—",
+            "acceptance": as_text(row.get("acceptance")) or NOT_STATED,
+        }
+        for row in as_rows(engagement.get("deliverables"))
+    ]
+    terms = [
+        value_item("Assumptions", engagement.get("assumptions"), long=True),
+        value_item("What we need from the client", engagement.get("client_dependencies"), long=True),
+        value_item("Changes to the scope", engagement.get("change_control"), long=True),
+        value_item("How each milestone is accepted", engagement.get("acceptance_procedure"), long=True),
+        value_item("Expenses", engagement.get("expenses"), long=True),
+        value_item(
+            "Run costs after launch",
+            RUN_COSTS_WORDS.get(str(engagement.get("run_costs_paid_by") or ""), ""),
+            long=True,
+        ),
+    ]
+    clauses = [
+        {
+            "number": position,
+            "title": as_text(clause.get("title")) or NOT_STATED,
+            "text": str(clause.get("text") or "").strip(),
+            "version": clause.get("number"),
+        }
+        for position, clause in enumerate((as_mapping(clause) for clause in meta.clauses), start=1)
+    ]
+    names = [signoff["name"] for signoff in context["signoffs"]]
+    signed_by = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    decision = (
+        f"Accepted: signed by {signed_by}."
+        if meta.kind == "signed"
+        else f"Sign to accept the scope and the engagement by {valid_until}."
+        if valid_until
+        else "Sign to accept the scope and the engagement."
+    )
+    context.update(
+        {
+            "document_title": f"{context['client']} – {context['project_name']} – proposal v{meta.version_number}",
+            "brand": brand,
+            "issued_on": long_date(meta.frozen_at),
+            "valid_until": valid_until,
+            "summary": {
+                "problem": value_item("The problem", target.get("problem_statement"), long=True),
+                "workflow": as_text(target.get("workflow_name")),
+                "definition_of_production": as_text(target.get("definition_of_production")),
+                "users": as_text(target.get("users")),
+                "volume": as_text(target.get("volume_per_month")),
+                "slice": as_text(first_slice.get("description")),
+                "slice_weeks": as_text(first_slice.get("duration_weeks")),
+                "slice_volume": as_text(first_slice.get("pilot_volume_per_month")),
+                "slice_exit": as_text(first_slice.get("exit_criteria")),
+                "decision": decision,
+            },
+            "run_costs": _run_costs(as_mapping(scope.get("cost_model")), context["currency"]),
+            "run_costs_paid_by": RUN_COSTS_WORDS.get(str(engagement.get("run_costs_paid_by") or ""), ""),
+            "fees": fees,
+            "timeline": timeline,
+            "milestones": milestones,
+            "deliverables": deliverables,
+            "terms": terms,
+            "clauses": clauses,
+            "parties": _signature_parties(meta, context["client"], brand["contracting_name"]),
+            "is_proposal": True,
+        }
+    )
+    return context

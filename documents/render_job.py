@@ -22,8 +22,10 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from consultancy.models import ConsultancyProfile
+from consultancy.selectors import clause_texts, logo_data_uri
 from documents.models import DocumentKind, DocumentStatus, ScopeDocument, document_path
-from documents.print_context import DocumentMeta
+from documents.print_context import PROPOSAL_KINDS, Brand, DocumentMeta
 from documents.rendering import RenderError, render_scope_pdf
 from documents.selectors import pending_twin
 from documents.signing import sign_pdf
@@ -32,6 +34,7 @@ from scoping.models import ScopeVersion, SignOffDecision
 from scoping.notifications import notify_document_ready
 from scoping.projects.services import activity_record
 from scoping.scope.readiness import Readiness
+from scoping.signatories import signatories
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +105,14 @@ def document_meta(document: ScopeDocument, *, generated_at: datetime | None = No
                     "ip": signoff.ip or "",
                     "user_agent": signoff.user_agent,
                     "time_zone": signoff.time_zone,
+                    "is_client": signoff.is_client,
                 }
             )
     frozen_by = version.frozen_by_name or (version.frozen_by.display_name if version.frozen_by else "")
+    # The brand is the profile as it stands when the PDF is made, for signed documents too: the scope and the
+    # clause wording are frozen with the version, the consultancy's name, logo and address are not.
+    profile = ConsultancyProfile.current()
+    proposal = _proposal_meta(document, profile) if document.kind in PROPOSAL_KINDS else {}
     return DocumentMeta(
         kind=document.kind,
         version_number=version.number,
@@ -115,9 +123,42 @@ def document_meta(document: ScopeDocument, *, generated_at: datetime | None = No
         generated_at=generated_at or timezone.now(),
         signoffs=signoffs,
         review_decision=_review_decision(version),
-        consultancy=getattr(settings, "CONSULTANCY_NAME", ""),
+        consultancy=profile.name,
         readiness=Readiness.from_json(version.readiness),
+        **proposal,
     )
+
+
+def _proposal_meta(document: ScopeDocument, profile: ConsultancyProfile) -> dict:
+    """What only the client's proposal prints: the brand, the chosen clauses as worded at the freeze, who signs."""
+    version = document.version
+    scope = version.scope if isinstance(version.scope, dict) else {}
+    engagement = scope.get("engagement") if isinstance(scope.get("engagement"), dict) else {}
+    keys = [key for key in engagement.get("clauses") or () if isinstance(key, str)]
+    clauses = clause_texts(keys, as_of=version.frozen_at)
+    for note in clauses.notes:
+        logger.warning("Proposal PDF of %s: %s", version.label, note)
+    brand = Brand(
+        name=profile.name,
+        legal_name=profile.legal_name,
+        address=profile.address,
+        website=profile.website,
+        email=profile.email,
+        colour=profile.brand_colour,
+        logo_data_uri=logo_data_uri(profile),
+        default_terms=profile.default_terms,
+    )
+    # Who is to sign is read from the project now (a proposal is sent before anyone signs); a signed document
+    # prints the recorded sign-offs instead.
+    people = [
+        {
+            "name": person.user.display_name,
+            "role": person.role,
+            "is_client": person.is_client,
+        }
+        for person in signatories(version.project)
+    ]
+    return {"brand": brand, "clauses": [clause._asdict() for clause in clauses], "signatories": people}
 
 
 def _sign(pdf: bytes, document: ScopeDocument, meta: DocumentMeta) -> bytes:

@@ -6,9 +6,14 @@ turns it into HTML and lays that out as a PDF.
 A plain function with no database access, so the render job, ``manage.py render_scope`` and the bench all share
 one code path (saleor's ``plugins/invoicing/utils.py`` keeps rendering apart from storing in the same way).
 
+Two documents: the internal scope document (kind ``draft``) and the client's proposal (kinds ``proposal`` and
+``signed``: cover, executive summary, the scope, plan, fees, terms and signatures, and for ``signed`` the sign-off
+certificate); ``template_for(kind)`` picks the template and its context builder.
+
 Safety: every value from the snapshot goes through Django autoescaping, and WeasyPrint only ever sees
-``StaticOnlyFetcher``, which serves regular files under the project's ``static/`` directory and refuses
-everything else (``http(s):``, ``data:``, ``file:`` outside ``static/``, ``..`` and symlink escapes).
+``StaticOnlyFetcher``, which serves regular files under the project's ``static/`` directory, plus the logo as a
+PNG or SVG ``data:`` URI whose bytes pass the upload check again, and refuses everything else (``http(s):``,
+other ``data:``, ``file:`` outside ``static/``, ``..`` and symlink escapes).
 
 Speed: the stylesheet and its font configuration are parsed once per process and reused; renders are
 serialised by a lock because the shared fontconfig/Pango state is not safe to use from two threads at once.
@@ -36,7 +41,14 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from documents.print_context import DOCUMENT_KINDS, DocumentMeta, build_document_context
+from consultancy.logos import LogoRefused, data_uri_decode
+from documents.print_context import (
+    DOCUMENT_KINDS,
+    PROPOSAL_KINDS,
+    DocumentMeta,
+    build_document_context,
+    build_proposal_context,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +59,7 @@ if _progress_logger.level == logging.NOTSET:
     _progress_logger.setLevel(logging.WARNING)
 
 TEMPLATE_NAME = "reports/scope_document.html"
+PROPOSAL_TEMPLATE_NAME = "reports/proposal.html"
 STYLESHEET = Path("reports") / "print.css"
 # What the print stylesheet may pull in; scripts, HTML and anything else under static/ stay out of reach.
 FETCHABLE_SUFFIXES = frozenset({".css", ".ttf", ".otf", ".woff", ".woff2", ".svg", ".png", ".jpg", ".jpeg", ".gif"})
@@ -82,6 +95,14 @@ class StaticOnlyFetcher(URLFetcher):
         self.root = Path(root).resolve()
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        if url.startswith("data:image/"):
+            # The consultancy's logo, embedded by the proposal: admitted only when its bytes pass the upload check
+            # again (a PNG, or an SVG with no script or outside reference); any other data: URI is refused below.
+            try:
+                logo = data_uri_decode(url, max_bytes=settings.LOGO_MAX_BYTES)
+            except LogoRefused as refusal:
+                raise URLFetchingError(refusal.message) from refusal
+            return URLFetcherResponse(url, body=logo.content, headers={"Content-Type": logo.content_type})
         path = self.resolve(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type})
@@ -145,18 +166,24 @@ def _print_assets() -> _PrintAssets:
 # --- Public API -------------------------------------------------------------------------------------------------
 
 
+def template_for(kind: str) -> str:
+    """The internal scope document for a draft; the client's proposal for the proposal and signed kinds."""
+    return PROPOSAL_TEMPLATE_NAME if kind in PROPOSAL_KINDS else TEMPLATE_NAME
+
+
 def render_scope_html(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -> str:
     """The print HTML of one scope version; raises ``RenderError`` with a readable message on failure."""
     _check_meta(meta)
+    build = build_proposal_context if meta.kind in PROPOSAL_KINDS else build_document_context
     try:
-        context = build_document_context(snapshot=snapshot, meta=meta)
+        context = build(snapshot=snapshot, meta=meta)
     except Exception as exc:
         logger.exception("Building the scope document context failed")
         raise RenderError(
             f"The scope content could not be prepared for the PDF ({type(exc).__name__}: {exc})."
         ) from exc
     try:
-        return render_to_string(TEMPLATE_NAME, context)
+        return render_to_string(template_for(meta.kind), context)
     except TemplateDoesNotExist as exc:
         raise RenderError(f"The PDF template {exc} is missing; the deployment is incomplete.") from exc
     except TemplateSyntaxError as exc:
@@ -225,4 +252,5 @@ __all__ = [
     "html_to_pdf",
     "render_scope_html",
     "render_scope_pdf",
+    "template_for",
 ]

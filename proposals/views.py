@@ -18,6 +18,7 @@ from scoping.access import resolve_project
 from scoping.live_scope import export_scope
 from scoping.review import hooks as workflow_hooks
 from scoping.scope.fees import compute_fees, proposal_gaps
+from scoping.scope.timeline_chart import timeline_chart
 from scoping.steps.services import EditNeedsConfirmation, EditRefused
 
 
@@ -27,6 +28,7 @@ def _fees_context(engagement_json) -> dict:
         "fees": fees,
         "proposal_gaps": proposal_gaps(engagement_json, timezone.localdate()),
         "currency": fees.currency,
+        "timeline": timeline_chart(engagement_json, today=timezone.localdate()),  # the proposal PDF draws the same
     }
 
 
