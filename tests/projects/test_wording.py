@@ -195,14 +195,16 @@ def test_an_accepted_risk_reads_as_a_sentence_on_the_submit_review_and_overview_
 
 
 def test_the_pdf_cover_says_who_saved_the_version_and_gives_a_version_check_code():
+    # The internal (draft) document; the client's proposal keeps who saved it and the check code for the annex
+    # and the file's metadata (tests/documents/test_proposal_pdf.py).
     frozen_at = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
     meta = DocumentMeta(
-        kind="proposal",
+        kind="draft",
         version_number=3,
         version_sha256="ab" * 32,
         frozen_at=frozen_at,
         frozen_by="Lena Lead",
-        status_label="Proposal",
+        status_label="Draft",
         generated_at=frozen_at,
     )
     html = render_scope_html(snapshot=example_scope(), meta=meta)
