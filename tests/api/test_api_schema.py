@@ -7,7 +7,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from api.tokens import token_create
 from config.wsgi import application
@@ -40,4 +40,9 @@ def token_headers(lead, _connection_kept_open):
 def test_the_api_keeps_its_schema(case, token_headers):
     # Invalid requests run too (no server error, a documented status); they are not required to be refused, because
     # the token header is added back to every case and unknown query parameters are ignored, as is usual.
-    case.call_and_validate(headers=token_headers, excluded_checks=[negative_data_rejection])
+    excluded = [negative_data_rejection]
+    if case.method == "PUT":
+        # A write is accepted only with the ETag it read (412/428 otherwise) and a scope that validates (422):
+        # its body's schema is "an object", so a schema-valid case is not a write the server should accept.
+        excluded.append(positive_data_acceptance)
+    case.call_and_validate(headers=token_headers, excluded_checks=excluded)
