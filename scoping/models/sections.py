@@ -325,6 +325,12 @@ class OpenQuestion(models.Model):
     due = _question("due")
     status = _question("status")
     answer = _question("answer")
+    # The field it was raised on ("Don't know yet" beside a field), and the session whose action it is; not part of
+    # the scope JSON's open question (the catalogue), so frozen versions and their hashes do not change.
+    field = models.CharField(max_length=80, blank=True, default="")
+    session = models.ForeignKey(
+        "scoping.DiscoverySession", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,86 @@
+"""Live discovery sessions, and who answered each field of a scope (DESIGN.md part 2, "Live discovery sessions").
+
+A session belongs to a project: it is planned, started (the scope JSON at that moment is kept, so its minutes can
+show what changed) and ended. At most one session of a project is live at a time; saves made while it is live are
+attributed to it in ``FieldSource``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DiscoverySessionQuerySet(models.QuerySet):
+    def live(self) -> DiscoverySessionQuerySet:
+        return self.filter(started_at__isnull=False, ended_at__isnull=True)
+
+    def live_for(self, project) -> DiscoverySession | None:
+        """The session running on this project now, if any."""
+        return self.live().filter(project=project).order_by("-started_at").first()
+
+
+class DiscoverySession(models.Model):
+    """One discovery session of a project: numbered 1, 2, … within the project."""
+
+    project = models.ForeignKey("scoping.DiscoveryProject", on_delete=models.CASCADE, related_name="discovery_sessions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)  # None: planned, not started
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The scope JSON when the session started and ended: the minutes' "what changed" is the diff of the two.
+    start_scope = models.JSONField(null=True, blank=True)
+    end_scope = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DiscoverySessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("project", "number")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="unique_session_number"),
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(started_at__isnull=False, ended_at__isnull=True),
+                name="one_live_session_per_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number}" + (f": {self.title}" if self.title else "")
+
+    @property
+    def is_live(self) -> bool:
+        return self.started_at is not None and self.ended_at is None
+
+
+class FieldSource(models.Model):
+    """Who last answered one field of a project's scope, in which role and session (``field_sources`` in JSON v2).
+
+    ``field`` is a field key of the section, or the key of a list of rows (a list counts as one field). ``by_name``
+    and ``role`` are kept as text so the record reads the same after the person's account is gone.
+    """
+
+    project = models.ForeignKey("scoping.DiscoveryProject", on_delete=models.CASCADE, related_name="field_sources")
+    section = models.CharField(max_length=40)
+    field = models.CharField(max_length=80)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=40)
+    at = models.DateTimeField()
+    session = models.ForeignKey(
+        DiscoverySession, null=True, blank=True, on_delete=models.SET_NULL, related_name="field_sources"
+    )
+
+    class Meta:
+        ordering = ("project", "section", "field")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "section", "field"], name="unique_field_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}.{self.field}: {self.by_name} ({self.role})"
