@@ -10,8 +10,8 @@ from scoping.models.projects import (
     Stage,
     hash_token,
 )
-from scoping.models.sessions import DiscoverySession, FieldSource
 from scoping.models.sections import *  # noqa: F403  (the eight scope sections, rows, open questions, accepted risks)
+from scoping.models.sessions import DiscoverySession, FieldSource
 from scoping.models.versions import (
     Review,
     ReviewComment,
