@@ -116,8 +116,13 @@ LINK = re.compile(r"https?://\S+")
 LINK_REMOVED = "[link removed once the e-mail was sent or given up]"
 
 
+# A signing code is a secret too: its line ("Your code: 482 913") is blanked the same way.
+SIGNING_CODE = re.compile(r"(?m)^(Your code: ).*$")
+SIGNING_CODE_REMOVED = r"\1[removed once the e-mail was sent or given up]"
+
+
 def _without_links(body: str) -> str:
-    return LINK.sub(LINK_REMOVED, body)
+    return SIGNING_CODE.sub(SIGNING_CODE_REMOVED, LINK.sub(LINK_REMOVED, body))
 
 
 def email_deliver(*, email_id: int, final: bool = True) -> OutboundEmail | None:

@@ -262,6 +262,10 @@ CELERY_BEAT_SCHEDULE = {
 # A sign-off request expires SIGNOFF_EXPIRY_DAYS after it is sent (the requester may choose an earlier day); until
 # then each signatory who has not signed is reminded every SIGNOFF_REMINDER_DAYS days.
 SIGNOFF_EXPIRY_DAYS = env_int("SIGNOFF_EXPIRY_DAYS", 30)
+# A client signatory confirms a 6-digit code e-mailed to them before signing (identity beyond the sign-in); it
+# works for SIGNING_CODE_MINUTES. Turn it off only where the client's sign-in already proves identity (SSO).
+SIGNOFF_EMAIL_CODE = env_bool("SIGNOFF_EMAIL_CODE", True)
+SIGNING_CODE_MINUTES = env_int("SIGNING_CODE_MINUTES", 10)
 SIGNOFF_REMINDER_DAYS = env_int("SIGNOFF_REMINDER_DAYS", 3)
 if min(SIGNOFF_EXPIRY_DAYS, SIGNOFF_REMINDER_DAYS) < 1:
     raise ImproperlyConfigured("SIGNOFF_EXPIRY_DAYS and SIGNOFF_REMINDER_DAYS must be 1 or more.")

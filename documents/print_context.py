@@ -43,8 +43,14 @@ DOCUMENT_KINDS: tuple[str, ...] = ("draft", "proposal", "signed")
 # The kinds a client receives: the branded proposal. A draft stays the internal scope document.
 PROPOSAL_KINDS: tuple[str, ...] = ("proposal", "signed")
 HASH_PREFIX_LENGTH = 12
-# How a signatory signs today; code checks by e-mail (and their record here) come with the identity work of #14.
+# How a signatory proved who they are (``SignOff.identity``), in the certificate's words; a signature recorded
+# before identity checks existed has no identity and was made on the signer's own sign-in.
 SIGNING_METHOD = "Signed in to their own account, typed their full name and ticked the consent statement"
+SIGNING_METHODS = {
+    "sign_in": SIGNING_METHOD,
+    "email_code": "Signed in to their own account, confirmed a 6-digit code e-mailed to them, typed their full name "
+    "and ticked the consent statement",
+}
 KEYWORD_PREFIX = "firstslice-version-sha256:"
 SUMMARY_QUESTION_LIMIT = 5
 
@@ -259,7 +265,7 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
                 "signed_at": utc_time(signoff.get("signed_at")),
                 "local_time": local_time(signoff.get("signed_at"), signoff.get("time_zone")),
                 "device": device_in_words(signoff.get("user_agent")),
-                "method": SIGNING_METHOD,
+                "method": SIGNING_METHODS.get(str(signoff.get("identity") or ""), SIGNING_METHOD),
                 "ip": as_text(signoff.get("ip")) or NOT_STATED,
                 "user_agent": as_text(signoff.get("user_agent")) or NOT_STATED,
             }

@@ -106,6 +106,7 @@ def document_meta(document: ScopeDocument, *, generated_at: datetime | None = No
                     "user_agent": signoff.user_agent,
                     "time_zone": signoff.time_zone,
                     "is_client": signoff.is_client,
+                    "identity": signoff.identity,
                 }
             )
     frozen_by = version.frozen_by_name or (version.frozen_by.display_name if version.frozen_by else "")

@@ -9,9 +9,9 @@ import copy
 import json
 from pathlib import Path
 
-from scoping.models import DiscoveryProject, ScopeVersion, Stage
+from scoping.models import DiscoveryProject, ScopeVersion, SigningCode, Stage
 from scoping.projects.scope_io import import_scope
-from scoping.review import decisions, selectors, signatures, submission
+from scoping.review import decisions, identity, selectors, signatures, submission
 from scoping.scope.schema import as_v2, validate_scope
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "invoice-coding.json"
@@ -66,7 +66,17 @@ def to_awaiting_signoff(project: DiscoveryProject, lead, reviewer) -> ScopeVersi
     return version
 
 
+def send_code(project: DiscoveryProject, user) -> str:
+    """E-mail ``user`` a signing code and return it, as the signatory would read it from the e-mail."""
+    _row, code = identity.signing_code_send(project=project, actor=user)
+    return code
+
+
 def sign(project: DiscoveryProject, user, version: ScopeVersion, **extra):
+    """Sign as ``user``; a client signatory first confirms an e-mailed code, as the sign-off page makes them."""
+    confirmed = SigningCode.objects.filter(user=user, verified_at__isnull=False, used_at__isnull=True).exists()
+    if extra.pop("with_code", True) and getattr(user, "role", "") == "client" and not confirmed:
+        identity.signing_code_confirm(project=project, actor=user, code=send_code(project, user))
     return signatures.signoff_record(
         project=project,
         version=version,

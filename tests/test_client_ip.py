@@ -92,14 +92,15 @@ def test_a_signature_behind_the_proxy_records_the_signatorys_address(
     client, sound_project, lead, reviewer, behind_proxy, monkeypatch
 ):
     from scoping.models import SignOff
-    from tests.review_support import client_signatory, to_awaiting_signoff
+    from tests.review_support import client_signatory, send_code, to_awaiting_signoff
 
     monkeypatch.setattr("documents.services._enqueue", lambda document_id: None)  # no worker here
     version = to_awaiting_signoff(sound_project, lead, reviewer)
     client.force_login(client_signatory(sound_project))
+    code = send_code(sound_project, client_signatory(sound_project))
     response = client.post(
         reverse("projects:signoff", args=[sound_project.pk]),
-        {"action": "sign", "version_id": version.pk, "typed_name": "Priya Raman", "consent": "on"},
+        {"action": "sign", "version_id": version.pk, "typed_name": "Priya Raman", "consent": "on", "code": code},
         REMOTE_ADDR=PROXY,
         HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7",
     )

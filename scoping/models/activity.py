@@ -66,6 +66,9 @@ VERB_LABELS = {
     "signoff_declined": "declined to sign the scope",
     "signoff_reminded": "reminded the signatories who have not signed yet",
     "signoff_viewed": "opened the sign-off page",
+    "signing_code_sent": "asked for a signing code by e-mail",
+    "signing_code_verified": "confirmed their signing code",
+    "signing_code_wrong": "typed a wrong signing code",
     "signoff_expired": "closed the sign-off request, which expired unsigned: the scope is approved again, "
     "and sign-off can be requested anew",
 }

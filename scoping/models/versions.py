@@ -108,6 +108,9 @@ class SignOff(models.Model):
     consent = models.BooleanField(default=False)
     consent_text = models.TextField()
     reason = models.TextField(blank=True, max_length=5000, help_text="Why the signatory declined.")
+    # How the signer proved who they are beyond their sign-in (``SigningIdentity``); blank for signatures made
+    # before identity checks existed, which the certificate reads as a sign-in.
+    identity = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         ordering = ("signed_at", "id")
@@ -129,6 +132,13 @@ class SignOff(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Sign-offs are append-only.")
+
+
+class SigningIdentity(models.TextChoices):
+    """How a signatory proved who they are when signing, as the certificate words it."""
+
+    SIGN_IN = "sign_in", "Signed in to their own account"
+    EMAIL_CODE = "email_code", "Signed in to their own account and confirmed a 6-digit code e-mailed to them"
 
 
 class SignOffRequestQuerySet(models.QuerySet):
@@ -190,3 +200,28 @@ class SignOffReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.user_id} about {self.request_id} at {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class SigningCode(models.Model):
+    """A 6-digit code e-mailed to one signatory for one sign-off request: confirmed before they may sign.
+
+    Only a keyed hash of the code is kept. A code works for ``SIGNING_CODE_MINUTES``; five wrong tries lock signing
+    of that request for that person (``locked_until``); a confirmed code is used up by the signature it allowed.
+    """
+
+    request = models.ForeignKey(SignOffRequest, on_delete=models.CASCADE, related_name="codes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    sent_to = models.EmailField()
+    sent_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-sent_at", "-id")
+        indexes = [models.Index(fields=["request", "user", "-sent_at"], name="signing_code_last")]
+
+    def __str__(self) -> str:
+        return f"Signing code for {self.user_id} on request {self.request_id} sent {self.sent_at:%Y-%m-%d %H:%M}"

@@ -179,10 +179,23 @@ class SignForm(forms.Form):
         error_messages={"required": "Tick the consent statement to sign."},
     )
 
-    def __init__(self, *args, consent_text: str = "", **kwargs):
+    code = forms.CharField(
+        label="The 6-digit code from the e-mail",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="Send yourself a code with the button above; it works for 10 minutes.",
+    )
+
+    def __init__(self, *args, consent_text: str = "", needs_code: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if consent_text:
             self.fields["consent"].label = consent_text
+        if needs_code:
+            self.fields["code"].required = True
+            self.fields["code"].error_messages["required"] = "Type the 6-digit code e-mailed to you."
+        else:
+            del self.fields["code"]
 
 
 class DeclineForm(forms.Form):

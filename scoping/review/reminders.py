@@ -25,6 +25,7 @@ from scoping.models import (
     ActivityEvent,
     DiscoveryProject,
     ScopeVersion,
+    SigningCode,
     SignOff,
     SignOffDecision,
     SignOffReminder,
@@ -239,6 +240,7 @@ TIMELINE_KINDS = {
     "signoff_requested": "sent",
     "signoff_viewed": "viewed",
     "signoff_reminded": "reminded",
+    "signing_code_verified": "code verified",
     "scope_signed": "signed",
     "signoff_declined": "declined",
     "signoff_expired": "expired",
@@ -263,6 +265,8 @@ def _sentence(event: ActivityEvent) -> str:
             return f"{who} sent it for signature to {names}{expires}."
         case "signoff_viewed":
             return f"{who} opened the sign-off page."
+        case "signing_code_verified":
+            return f"{who} confirmed the code e-mailed to them."
         case "signoff_reminded":
             how = "by hand" if changes.get("sent") == "by hand" else "as the reminders fell due"
             return f"{who} reminded {names} {how}."
@@ -285,11 +289,13 @@ def signoff_timeline(*, project: DiscoveryProject, version: ScopeVersion, with_v
     """
     verbs = set(TIMELINE_KINDS) if with_views else set(TIMELINE_KINDS) - {"signoff_viewed"}
     signoffs = [str(pk) for pk in SignOff.objects.filter(version=version).values_list("pk", flat=True)]
+    codes = [str(pk) for pk in SigningCode.objects.filter(request__version=version).values_list("pk", flat=True)]
     events = (
         ActivityEvent.objects.filter(project=project, verb__in=verbs)
         .filter(
             Q(object_type=ScopeVersion._meta.label, object_id=str(version.pk))
             | Q(object_type=SignOff._meta.label, object_id__in=signoffs)
+            | Q(object_type=SigningCode._meta.label, object_id__in=codes)
         )
         .order_by("created_at", "id")
     )

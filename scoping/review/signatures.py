@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
 from config.client_ip import client_ip
 from documents.services import document_request
@@ -23,6 +22,7 @@ from scoping import notifications
 from scoping.audit import version_event_record
 from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision, SignOffRequest, Stage
 from scoping.projects.services import activity_record
+from scoping.review.identity import code_required, identity_for, signing_code_use
 from scoping.review.selectors import consent_statement, latest_review, latest_version
 from scoping.review.stages import (
     REASON_MIN_LENGTH,
@@ -30,6 +30,8 @@ from scoping.review.stages import (
     TEXT_MAX,
     TYPED_NAME_MAX,
     WorkflowError,
+    day_text,
+    expired_refusal,
     project_lock,
     refuse_if_archived,
     require_project_staff,
@@ -55,13 +57,6 @@ def _approved_version(locked: DiscoveryProject) -> ScopeVersion:
 
 
 # --- Expiry ------------------------------------------------------------------------------------------------------
-
-
-def day_text(moment: datetime | date) -> str:
-    """A day as people read it in e-mails and refusals: "3 Jan 2027"."""
-    if isinstance(moment, datetime):
-        moment = timezone.localtime(moment)
-    return date_format(moment, "j M Y")
 
 
 def signoff_expiry_latest(*, project: DiscoveryProject, now: datetime) -> datetime:
@@ -99,14 +94,6 @@ def signoff_expiry(expires_on: date | None, *, project: DiscoveryProject, now: d
         return latest
     end_of_day = timezone.make_aware(datetime.combine(expires_on, time.max), timezone.get_current_timezone())
     return min(end_of_day, latest)
-
-
-def expired_refusal(signoff_request: SignOffRequest, project: DiscoveryProject) -> str:
-    """The sentence a signatory reads when they try to sign an expired request."""
-    return (
-        f"This sign-off request expired on {day_text(signoff_request.expires_at)}; "
-        f"ask {project.lead_consultant.display_name} to send it again."
-    )
 
 
 def _refuse_if_expired(locked: DiscoveryProject, version: ScopeVersion) -> None:
@@ -295,6 +282,8 @@ def signoff_record(
         raise WorkflowError("Tick the consent statement to sign; it names the exact version and its hash.")
     if SignOff.objects.filter(version=version, user=actor, decision=SignOffDecision.SIGNED).exists():
         raise WorkflowError(f"You have already signed {version.label}. A signature cannot be changed or repeated.")
+    if code_required(person):
+        signing_code_use(locked=locked, actor=actor)  # rolled back with the signature if anything below refuses
 
     ip, user_agent = _request_meta(request)
     try:
@@ -312,6 +301,7 @@ def signoff_record(
                 version_sha256=version.sha256,
                 consent=True,
                 consent_text=consent_statement(version=version, project=locked),
+                identity=identity_for(person),
             )
     except IntegrityError as error:
         raise WorkflowError(f"You have already signed {version.label}.") from error

@@ -8,10 +8,13 @@ Each service of the review area locks the project row first (:func:`project_lock
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from scoping.access import project_access
-from scoping.models import DiscoveryProject, Stage
+from scoping.models import DiscoveryProject, SignOffRequest, Stage
 
 # The only stage changes there are. (from, to) -> what causes it.
 ALLOWED: dict[tuple[str, str], str] = {
@@ -135,3 +138,18 @@ def stage_problem(current: str, target: str) -> str:
 def require_project_staff(actor, project: DiscoveryProject, doing: str) -> None:
     if not project_access(actor, project).manage:
         raise WorkflowError(f"Only the project's consultancy team can {doing}.")
+
+
+def day_text(moment: datetime | date) -> str:
+    """A day as people read it in e-mails and refusals: "3 Jan 2027"."""
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j M Y")
+
+
+def expired_refusal(signoff_request: SignOffRequest, project: DiscoveryProject) -> str:
+    """The sentence a signatory reads when they try to sign an expired request."""
+    return (
+        f"This sign-off request expired on {day_text(signoff_request.expires_at)}; "
+        f"ask {project.lead_consultant.display_name} to send it again."
+    )

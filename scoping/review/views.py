@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from scoping.access import require_firm_staff, resolve_project
 from scoping.models import DiscoveryProject, ScopeVersion, SignOffReminder, SignOffRequest, Stage
-from scoping.review import decisions, reminders, selectors, signatures, submission
+from scoping.review import decisions, identity, reminders, selectors, signatures, submission
 from scoping.review.forms import (
     DeclineForm,
     RemindForm,
@@ -222,10 +224,18 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
         page["may_sign"] = False  # the request ran out: the page says so instead of offering the forms
     initial = {"version_id": page["version"].pk if page["version"] else None}
     action = request.POST.get("action") if request.method == "POST" else ""
-    sign_form = SignForm(request.POST if action == "sign" else None, initial=initial, consent_text=page["consent_text"])
+    needs_code = bool(page["may_sign"] and identity.code_required(page["mine"].signatory))
+    sign_form = SignForm(
+        request.POST if action == "sign" else None,
+        initial=initial,
+        consent_text=page["consent_text"],
+        needs_code=needs_code,
+    )
     decline_form = DeclineForm(request.POST if action == "decline" else None, initial=initial)
     if request.method == "POST":
         access.require("sign")
+        if action == "send_code":
+            return _send_code(request, project, may=needs_code)
         form = sign_form if action == "sign" else decline_form if action == "decline" else None
         if form is None:
             raise Http404("Unknown action.")
@@ -234,6 +244,9 @@ def signoff(request: HttpRequest, project_id: int) -> HttpResponse:
     elif page["may_sign"]:
         reminders.signoff_view_record(project=project, version=page["version"], actor=request.user, request=request)
     page.update(project=project, access=access, sign_form=sign_form, decline_form=decline_form, tab="signoff")
+    page["needs_code"] = needs_code
+    if needs_code:
+        page.update(identity.code_status(project=project, user=request.user))
     shown = page["version"] or getattr(page["expired_request"], "version", None)
     page["timeline"] = (
         reminders.signoff_timeline(project=project, version=shown, with_views=access.manage) if shown else []
@@ -299,8 +312,34 @@ def signoff_remind(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "scoping/review/signoff_remind.html", context, status=400 if form.errors else 200)
 
 
+def _send_code(request: HttpRequest, project: DiscoveryProject, *, may: bool) -> HttpResponse:
+    """E-mail the signatory a code to confirm before signing; the page then says where it went."""
+    if not may:
+        messages.error(request, "There is nothing for you to sign here now, so no code was sent.")
+        return redirect("projects:signoff", project.pk)
+    try:
+        row, _code = identity.signing_code_send(project=project, actor=request.user, request=request)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"We e-mailed a 6-digit code to {identity.masked_email(row.sent_to)}. "
+            f"Type it below within {settings.SIGNING_CODE_MINUTES} minutes.",
+        )
+    return redirect(reverse("projects:signoff", args=[project.pk]) + "#sign-heading")
+
+
 def _sign_or_decline(request: HttpRequest, project: DiscoveryProject, action: str, form) -> bool:
     """Record the posted signature or refusal; True when it is recorded, else the form carries the reason."""
+    if action == "sign" and "code" in form.fields:
+        try:  # its own transaction, before the signature's: a wrong try counts even though the signature is refused
+            identity.signing_code_confirm(
+                project=project, actor=request.user, code=form.cleaned_data["code"], request=request
+            )
+        except WorkflowError as error:
+            form.add_error("code", error.message)
+            return False
     try:
         chosen = _posted_version(project, form)
         if action == "sign":

@@ -27,6 +27,7 @@ EVENTS = {
     "review_requested",
     "scope_reopened",
     "signed",
+    "signing_code",
     "signoff_expired",
     "signoff_reminder",
     "signoff_requested",
@@ -63,6 +64,8 @@ def hostile_context() -> dict:
         "envelope_top": HOSTILE,
         "new_cost": HOSTILE,
         "endpoint": SimpleNamespace(name=HOSTILE, url=HOSTILE, consecutive_failures=10),
+        "code": "482 913",
+        "minutes": 10,
     }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
+from pypdf import PdfReader
 
 from config.celery import app as celery_app
 from scoping.models import DiscoveryProject, ProjectMember, SignOff, Stage
@@ -109,8 +111,14 @@ def test_a_scope_is_reviewed_signed_by_client_and_lead_and_verified(
     with client.expect_download() as proposal:
         client.get_by_role("link", name="Download the proposal PDF of v2").click()
     assert proposal.value.suggested_filename.endswith("-v2.pdf")
+    # She confirms it is her with the code e-mailed to her (read from the test mailbox).
+    client.get_by_role("button", name="Send me a code").click()
+    client.get_by_text("We e-mailed a 6-digit code to p").wait_for()
+    message = next(m for m in reversed(mail.outbox) if m.to == ["priya@example.test"] and "signing code" in m.subject)
+    code = message.body.split("Your code: ", 1)[1].split("\n", 1)[0]
     client.get_by_label("Type your full name").fill("Priya Raman")
     client.get_by_label(f"SHA-256 {version_hash}").check()
+    client.get_by_label("The 6-digit code from the e-mail").fill(code)
     client.get_by_role("button", name="Sign v2").click()
     client.get_by_text("You signed v2.").wait_for()
 
@@ -126,6 +134,9 @@ def test_a_scope_is_reviewed_signed_by_client_and_lead_and_verified(
     with consultant.expect_download() as signed:
         consultant.get_by_role("link", name="Download the signed PDF of v2").click()
     signed_pdf = signed.value.path()
+    # The certificate says how each signer proved who they are.
+    certificate = " ".join(" ".join(page.extract_text() for page in PdfReader(signed_pdf).pages).split())
+    assert "confirmed a 6-digit code e-mailed to them" in certificate
 
     # Anyone holding the file checks it on the verify page, without logging in.
     anyone = new_page()

@@ -15,7 +15,15 @@ from scoping.review.hooks import after_scope_edit
 from scoping.review.stages import WorkflowError
 from scoping.signatories import signatories, signoff_statuses
 from tests.factories import ParticipantFactory, UserFactory
-from tests.review_support import approve, client_signatory, import_project, sign, submit, to_awaiting_signoff
+from tests.review_support import (
+    approve,
+    client_signatory,
+    import_project,
+    send_code,
+    sign,
+    submit,
+    to_awaiting_signoff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +162,13 @@ def test_a_stale_sign_off_form_for_an_old_version_is_refused(client, sound_proje
 
     response = client.post(
         signoff_url(sound_project),
-        {"action": "sign", "version_id": old.pk, "typed_name": "Priya Raman", "consent": "on"},
+        {
+            "action": "sign",
+            "version_id": old.pk,
+            "typed_name": "Priya Raman",
+            "consent": "on",
+            "code": send_code(sound_project, signatory),
+        },
     )
     assert response.status_code == 400
     assert "v1 is not the version awaiting sign-off" in response.content.decode()
@@ -199,7 +213,13 @@ def test_signing_through_the_page_records_who_what_when_where_and_the_hash(clien
 
     response = client.post(
         signoff_url(sound_project),
-        {"action": "sign", "version_id": version.pk, "typed_name": "Priya Raman", "consent": "on"},
+        {
+            "action": "sign",
+            "version_id": version.pk,
+            "typed_name": "Priya Raman",
+            "consent": "on",
+            "code": send_code(sound_project, signatory),
+        },
         REMOTE_ADDR="203.0.113.9",
         HTTP_USER_AGENT="Mozilla/5.0 (Firstslice test)",
     )
@@ -417,7 +437,14 @@ def test_the_signer_s_time_zone_is_kept_only_when_it_is_a_real_zone(client, soun
     page = client.get(signoff_url(sound_project)).content.decode()
     response = client.post(
         signoff_url(sound_project),
-        {"action": "sign", "version_id": version.pk, "typed_name": "Priya Raman", "consent": "on", "time_zone": sent},
+        {
+            "action": "sign",
+            "version_id": version.pk,
+            "typed_name": "Priya Raman",
+            "consent": "on",
+            "time_zone": sent,
+            "code": send_code(sound_project, client_signatory(sound_project)),
+        },
     )
 
     assert 'name="time_zone"' in page and "data-time-zone" in page

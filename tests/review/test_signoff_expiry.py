@@ -487,7 +487,7 @@ def test_the_timeline_shows_the_request_s_events_in_order(
     client.force_login(priya)
     client.get(signoff_url(sound_project))  # viewed
     reminders.signoff_remind_now(project=sound_project, actor=lead)  # reminded (Priya)
-    sign(sound_project, priya, version)  # signed
+    sign(sound_project, priya, version)  # code verified (a client signatory confirms an e-mailed code), signed
     sign(sound_project, lead, version)  # signed, and signed off
 
     client.force_login(lead)
@@ -495,7 +495,8 @@ def test_the_timeline_shows_the_request_s_events_in_order(
 
     timeline = page[page.index('data-testid="signoff-timeline"') :]
     kinds = [part.split('"', 1)[0] for part in timeline.split('data-kind="')[1:]]
-    assert kinds == ["sent", "viewed", "reminded", "signed", "signed", "signed off"]
+    assert kinds == ["sent", "viewed", "reminded", "code verified", "signed", "signed", "signed off"]
+    assert "Priya Raman confirmed the code e-mailed to them." in timeline
     assert "Lena Lead sent it for signature to Priya Raman, Lena Lead" in timeline
     assert "Priya Raman opened the sign-off page." in timeline
     assert "Lena Lead reminded Priya Raman by hand." in timeline

@@ -17,7 +17,7 @@ from accounts.services import emails_held
 from scoping.models import Client, ClientParticipant, DiscoveryProject, ReviewDecision, Stage
 from scoping.projects import services
 from scoping.projects.scope_io import import_scope
-from scoping.review import decisions, selectors, signatures, submission
+from scoping.review import decisions, identity, selectors, signatures, submission
 from scoping.scope.schema import as_v2, validate_scope
 
 User = get_user_model()
@@ -157,6 +157,9 @@ class Command(BaseCommand):
         if target == Stage.AWAITING_SIGNOFF:
             return
         for signer in (stakeholder, consultant):
+            if signer.role == "client":  # the client confirms the code e-mailed to them, as on the sign-off page
+                _row, code = identity.signing_code_send(project=project, actor=signer)
+                identity.signing_code_confirm(project=project, actor=signer, code=code)
             signatures.signoff_record(
                 project=project, version=version, actor=signer, typed_name=signer.get_full_name(), consent=True
             )
