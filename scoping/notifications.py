@@ -139,9 +139,9 @@ def notify_approved(*, review) -> None:
 
 
 @_never_fails
-def notify_signoff_requested(*, project, version, actor) -> None:
-    """Every signatory is asked to read and sign the exact version."""
-    people = _people(_signatory_users(project), exclude=[actor])
+def notify_signoff_requested(*, project, version, actor, people=None) -> None:
+    """The signatories asked now (``people``; by default every one) are asked to read and sign the exact version."""
+    people = _people(_signatory_users(project) if people is None else people, exclude=[actor])
     link = _link(project, "projects:signoff", project.pk)
     _send("signoff_requested", people, project=project, link=link, version=version, actor=actor)
 
@@ -294,3 +294,10 @@ def notify_signing_code(*, project, version, person, code: str, minutes: int) ->
     outbox record once sent (``accounts.services``)."""
     link = _link(project, "projects:signoff", project.pk)
     _send("signing_code", _people([person]), project=project, link=link, version=version, code=code, minutes=minutes)
+
+
+@_never_fails
+def notify_signoff_turn(*, project, version, people) -> None:
+    """Signing in sequence: the group before has signed, so the next group is asked now."""
+    link = _link(project, "projects:signoff", project.pk)
+    _send("signoff_turn", _people(people), project=project, link=link, version=version)

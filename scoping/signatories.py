@@ -15,7 +15,17 @@ from django.utils import timezone
 
 from scoping.models import DiscoveryProject, Invitation, ScopeVersion, SignOff, SignOffDecision
 
-__all__ = ["OwnerCheck", "Signatory", "SignatoryStatus", "owner_checks", "signatories", "signoff_statuses"]
+__all__ = [
+    "OwnerCheck",
+    "Signatory",
+    "SignatoryStatus",
+    "owner_checks",
+    "signatories",
+    "signing_group",
+    "signing_turn",
+    "signoff_statuses",
+    "waiting_on",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,37 @@ def signoff_statuses(project: DiscoveryProject, version: ScopeVersion | None) ->
             if earlier is None or earlier.decision != SignOffDecision.SIGNED:
                 given[signoff.user_id] = signoff
     return [SignatoryStatus(signatory=person, signoff=given.get(person.user.pk)) for person in people]
+
+
+# --- signing order -------------------------------------------------------------------------------------------------
+
+# What each group is called in a sentence ("The client's signatories sign first").
+GROUP_WORDS = {True: "The client's signatories", False: "The consultancy's lead"}
+
+
+def signing_group(person: Signatory, order: str) -> int:
+    """1 or 2: when this person signs under the request's order (``SigningOrder``); everyone is 1 in parallel."""
+    if order == "client_first":
+        return 1 if person.is_client else 2
+    if order == "consultancy_first":
+        return 2 if person.is_client else 1
+    return 1
+
+
+def signing_turn(statuses: list[SignatoryStatus], order: str) -> int | None:
+    """The group whose turn it is: the first with someone who has not signed; None once everyone has."""
+    waiting = [signing_group(status.signatory, order) for status in statuses if status.state != SignOffDecision.SIGNED]
+    return min(waiting) if waiting else None
+
+
+def waiting_on(statuses: list[SignatoryStatus], order: str, person: Signatory) -> list[SignatoryStatus]:
+    """Who must sign before ``person`` may: the unsigned people of earlier groups (none in parallel)."""
+    mine = signing_group(person, order)
+    return [
+        status
+        for status in statuses
+        if status.state != SignOffDecision.SIGNED and signing_group(status.signatory, order) < mine
+    ]
 
 
 # --- the owners sign -----------------------------------------------------------------------------------------------

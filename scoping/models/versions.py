@@ -141,6 +141,14 @@ class SigningIdentity(models.TextChoices):
     EMAIL_CODE = "email_code", "Signed in to their own account and confirmed a 6-digit code e-mailed to them"
 
 
+class SigningOrder(models.TextChoices):
+    """Who signs when: everyone at once, or two groups one after the other (the next is invited when one completes)."""
+
+    PARALLEL = "parallel", "Everyone at once"
+    CLIENT_FIRST = "client_first", "The client's signatories first, then the consultancy's lead"
+    CONSULTANCY_FIRST = "consultancy_first", "The consultancy's lead first, then the client's signatories"
+
+
 class SignOffRequestQuerySet(models.QuerySet):
     def open(self) -> SignOffRequestQuerySet:
         """Requests still out for signature: neither expired nor closed (signed off, declined, withdrawn)."""
@@ -164,6 +172,7 @@ class SignOffRequest(models.Model):
     expires_at = models.DateTimeField()
     expired_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    order = models.CharField(max_length=20, choices=SigningOrder.choices, default=SigningOrder.PARALLEL)
 
     objects = SignOffRequestQuerySet.as_manager()
 

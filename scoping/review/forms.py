@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from scoping.models import SigningOrder
 from scoping.projects.selectors import OpenQuestionCount
 from scoping.review.signatures import day_text, signoff_expiry_latest, signoff_expiry_problem
 from scoping.review.stages import REASON_MIN_LENGTH, TEXT_MAX, TYPED_NAME_MAX
@@ -89,6 +90,17 @@ class SignoffRequestForm(OpenQuestionsConfirmation):
         error_messages={"invalid": "Give the last day for signing as a date, for example 2027-01-03."},
     )
 
+    order = forms.ChoiceField(
+        label="Who signs when",
+        required=False,  # a form sent without it (an older page) asks everyone at once, as before
+        choices=SigningOrder.choices,
+        initial=SigningOrder.PARALLEL,
+        widget=forms.RadioSelect,
+        help_text="In sequence, the second group is e-mailed once everyone in the first has signed, and cannot sign "
+        "before.",
+        error_messages={"invalid_choice": "Choose who signs first."},
+    )
+
     def __init__(self, *args, project=None, now=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
@@ -102,6 +114,9 @@ class SignoffRequestForm(OpenQuestionsConfirmation):
             f"{day_text(latest)}, until the time you send it. After that, signing is refused and the scope returns "
             "to approved, so you can send it again."
         )
+
+    def clean_order(self) -> str:
+        return self.cleaned_data.get("order") or SigningOrder.PARALLEL
 
     def clean_expires_on(self):
         chosen = self.cleaned_data.get("expires_on")

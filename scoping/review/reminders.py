@@ -34,7 +34,7 @@ from scoping.models import (
 )
 from scoping.review.selectors import latest_version
 from scoping.review.stages import WorkflowError, project_lock, require_project_staff, stage_move
-from scoping.signatories import signoff_statuses
+from scoping.signatories import signing_group, signing_turn, signoff_statuses
 
 logger = logging.getLogger(__name__)
 
@@ -66,12 +66,17 @@ def _still_awaited(locked: DiscoveryProject, row: SignOffRequest, now: datetime)
     return False
 
 
-def _unsigned(locked: DiscoveryProject, version: ScopeVersion, *, exclude=None) -> list:
-    """The signatories who have not signed ``version`` and can be e-mailed, in the sign-off page's order."""
+def _unsigned(locked: DiscoveryProject, version: ScopeVersion, *, order: str, exclude=None) -> list:
+    """The signatories who have not signed ``version``, whose turn it is (``order``), and who can be e-mailed, in
+    the sign-off page's order. Signing in sequence, the later group is not reminded of what it may not sign yet."""
     people = []
-    for status in signoff_statuses(locked, version):
+    statuses = signoff_statuses(locked, version)
+    turn = signing_turn(statuses, order)
+    for status in statuses:
         user = status.signatory.user
         if status.state == SignOffDecision.SIGNED or not user.is_active or not user.email:
+            continue
+        if signing_group(status.signatory, order) != turn:
             continue
         if exclude is not None and user.pk == exclude.pk:
             continue
@@ -159,7 +164,7 @@ def signoff_request_remind(*, request_id: int, now: datetime | None = None) -> l
     today = timezone.localdate(now)
     due = [
         user
-        for user in _unsigned(locked, row.version)
+        for user in _unsigned(locked, row.version, order=row.order)
         if (today - timezone.localdate(last_sent.get(user.pk, row.requested_at))).days >= settings.SIGNOFF_REMINDER_DAYS
     ]
     if due:
@@ -187,7 +192,7 @@ def signoff_remind_now(
             f"The signatories were reminded at {timezone.localtime(last):%H:%M} UTC; "
             f"you can remind them again from {again:%H:%M} UTC."
         )
-    people = _unsigned(locked, row.version, exclude=actor)
+    people = _unsigned(locked, row.version, order=row.order, exclude=actor)
     if not people:
         raise WorkflowError("Every other signatory has signed; there is nobody to remind.")
     _remind(locked, row, people, now=now, actor=actor, request=request)

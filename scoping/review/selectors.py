@@ -15,10 +15,10 @@ from documents.models import DocumentStatus, ScopeDocument
 from documents.print_context import DocumentMeta, build_document_context
 from documents.versioning import changes_by_section, version_diff
 from scoping.live_scope import export_scope
-from scoping.models import ActivityEvent, DiscoveryProject, Review, ScopeVersion, Stage
+from scoping.models import ActivityEvent, DiscoveryProject, Review, ScopeVersion, SigningOrder, SignOffRequest, Stage
 from scoping.projects.selectors import OpenQuestionCount, version_open_questions
 from scoping.scope.readiness import SECTION_LABELS, Finding, Readiness, evaluate
-from scoping.signatories import signoff_statuses
+from scoping.signatories import signing_group, signoff_statuses, waiting_on
 
 # --------------------------------------------------------------------------------------------------------------------
 # Reads the workflow needs (also used by the review pages and template tags)
@@ -256,11 +256,17 @@ def signoff_page(project: DiscoveryProject, viewer_id: int) -> dict:
     statuses = signoff_statuses(project, version) if version is not None else []
     mine = next((status for status in statuses if status.signatory.user.pk == viewer_id), None)
     documents, pending = _document_links(project, version) if version is not None else ([], False)
+    row = SignOffRequest.objects.open().filter(project=project, version=version).first() if version else None
+    order = row.order if row is not None else SigningOrder.PARALLEL
+    before = waiting_on(statuses, order, mine.signatory) if mine is not None and open_for_signature else []
     return {
         "version": version,
         "statuses": statuses,
         "mine": mine,
-        "may_sign": open_for_signature and mine is not None and mine.state != "signed",
+        "signing_order": row.get_order_display() if row is not None and order != SigningOrder.PARALLEL else "",
+        "signatory_rows": [(status, signing_group(status.signatory, order)) for status in statuses],
+        "waiting_on": before,
+        "may_sign": open_for_signature and mine is not None and mine.state != "signed" and not before,
         "open_for_signature": open_for_signature,
         "consent_text": consent_statement(version=version, project=project) if version is not None else "",
         "documents": documents,

@@ -20,7 +20,15 @@ from config.client_ip import client_ip
 from documents.services import document_request
 from scoping import notifications
 from scoping.audit import version_event_record
-from scoping.models import DiscoveryProject, ScopeVersion, SignOff, SignOffDecision, SignOffRequest, Stage
+from scoping.models import (
+    DiscoveryProject,
+    ScopeVersion,
+    SigningOrder,
+    SignOff,
+    SignOffDecision,
+    SignOffRequest,
+    Stage,
+)
 from scoping.projects.services import activity_record
 from scoping.review.identity import code_required, identity_for, signing_code_use
 from scoping.review.selectors import consent_statement, latest_review, latest_version
@@ -40,7 +48,16 @@ from scoping.review.stages import (
 )
 from scoping.scope.fees import proposal_gaps
 from scoping.scope.readiness.lenient import as_date, as_mapping
-from scoping.signatories import Signatory, owner_checks, signatories, signoff_statuses
+from scoping.signatories import (
+    GROUP_WORDS,
+    Signatory,
+    owner_checks,
+    signatories,
+    signing_group,
+    signing_turn,
+    signoff_statuses,
+    waiting_on,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -124,12 +141,16 @@ def signoff_request(
     request: HttpRequest | None = None,
     expires_on: date | None = None,
     now: datetime | None = None,
+    order: str = SigningOrder.PARALLEL,
 ) -> ScopeVersion:
     """Ask every designated signatory to sign the approved version; queues its PDF for them to read.
 
     ``expires_on``: the last day on which they may sign; by default SIGNOFF_EXPIRY_DAYS after the request.
+    ``order`` (``SigningOrder``): in sequence, only the first group is asked now; the next when it completes.
     """
     now = now or timezone.now()
+    if order not in SigningOrder.values:
+        raise WorkflowError("Choose who signs first: everyone at once, the client first, or the consultancy first.")
     locked = project_lock(project)
     refuse_if_archived(locked)
     require_project_staff(actor, locked, "request sign-off")
@@ -167,6 +188,7 @@ def signoff_request(
         requested_by=actor,
         requested_at=now,
         expires_at=signoff_expiry(expires_on, project=locked, now=now),
+        order=order,
     )
     version_event_record(
         actor=actor,
@@ -178,11 +200,28 @@ def signoff_request(
             "stage": list(moved),
             "signatories": [person.user.display_name for person in people],
             "expires": day_text(sent.expires_at),
+            **({"order": sent.get_order_display()} if order != SigningOrder.PARALLEL else {}),
         },
     )
     _queue_document(version=version, kind="proposal", requested_by=actor, request=request)
-    notifications.notify_signoff_requested(project=locked, version=version, actor=actor)
+    first = [person.user for person in people if signing_group(person, order) == 1]
+    notifications.notify_signoff_requested(project=locked, version=version, actor=actor, people=first)
     return version
+
+
+def _refuse_out_of_turn(locked: DiscoveryProject, version: ScopeVersion, person: Signatory) -> tuple[str, int | None]:
+    """Refuse a signature before the earlier group has signed; returns the request's order and whose turn it is."""
+    row = SignOffRequest.objects.open().filter(project=locked, version=version).first()
+    order = row.order if row is not None else SigningOrder.PARALLEL
+    statuses = signoff_statuses(locked, version)
+    before = waiting_on(statuses, order, person)
+    if before:
+        names = ", ".join(status.signatory.user.display_name for status in before)
+        group = GROUP_WORDS[before[0].signatory.is_client]
+        raise WorkflowError(
+            f"{group} sign first: still waiting for {names}. You will be e-mailed when it is your turn."
+        )
+    return order, signing_turn(statuses, order)
 
 
 def _queue_document(*, version: ScopeVersion, kind: str, requested_by, request: HttpRequest | None):
@@ -282,6 +321,7 @@ def signoff_record(
         raise WorkflowError("Tick the consent statement to sign; it names the exact version and its hash.")
     if SignOff.objects.filter(version=version, user=actor, decision=SignOffDecision.SIGNED).exists():
         raise WorkflowError(f"You have already signed {version.label}. A signature cannot be changed or repeated.")
+    order, turn_before = _refuse_out_of_turn(locked, version, person)
     if code_required(person):
         signing_code_use(locked=locked, actor=actor)  # rolled back with the signature if anything below refuses
 
@@ -332,6 +372,16 @@ def signoff_record(
         )
         _queue_document(version=version, kind="signed", requested_by=actor, request=request)
     notifications.notify_signed(signoff=signoff, complete=complete)
+    turn_now = signing_turn(statuses, order)
+    if (
+        not complete and order != SigningOrder.PARALLEL and turn_now != turn_before
+    ):  # a group completed: invite the next
+        next_group = [
+            status.signatory.user
+            for status in statuses
+            if status.state != SignOffDecision.SIGNED and signing_group(status.signatory, order) == turn_now
+        ]
+        notifications.notify_signoff_turn(project=locked, version=version, people=next_group)
     return signoff
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from scoping.access import require_firm_staff, resolve_project
-from scoping.models import DiscoveryProject, ScopeVersion, SignOffReminder, SignOffRequest, Stage
+from scoping.models import DiscoveryProject, ScopeVersion, SigningOrder, SignOffReminder, SignOffRequest, Stage
 from scoping.review import decisions, identity, reminders, selectors, signatures, submission
 from scoping.review.forms import (
     DeclineForm,
@@ -386,12 +386,17 @@ def signoff_request(request: HttpRequest, project_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             version = signatures.signoff_request(
-                project=project, actor=request.user, request=request, expires_on=form.cleaned_data["expires_on"]
+                project=project,
+                actor=request.user,
+                request=request,
+                expires_on=form.cleaned_data["expires_on"],
+                order=form.cleaned_data["order"],
             )
         except WorkflowError as error:
             problem = error.message
         else:
-            messages.success(request, f"Sign-off of {version.label} requested. Each signatory has been e-mailed.")
+            asked = "Each signatory" if form.cleaned_data["order"] == SigningOrder.PARALLEL else "The first group"
+            messages.success(request, f"Sign-off of {version.label} requested. {asked} has been e-mailed.")
             return redirect("projects:signoff", project.pk)
     return render(
         request,

@@ -31,6 +31,7 @@ EVENTS = {
     "signoff_expired",
     "signoff_reminder",
     "signoff_requested",
+    "signoff_turn",
     "webhook_disabled",
 }
 HOSTILE = "Evil\r\nBcc: spy@evil.test\n<script>alert(1)</script>"
