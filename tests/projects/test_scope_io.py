@@ -324,7 +324,8 @@ def _catalogue_pairs():
             if isinstance(item, Rows):
                 row_model, parent = ROW_MODELS[(section_key, item.key)]
                 yield row_model, item.fields, {"id", "position", parent}
-    yield OpenQuestion, OPEN_QUESTIONS.fields, {"id", "project", "created_at", "updated_at"}
+    # ``field`` and ``session`` link a question to the field and session it was raised in: not scope content.
+    yield OpenQuestion, OPEN_QUESTIONS.fields, {"id", "project", "created_at", "updated_at", "field", "session"}
 
 
 def test_every_model_field_is_in_the_catalogue_and_the_other_way_round():
