@@ -135,14 +135,17 @@ def _context(minutes: Minutes) -> dict:
     return {"minutes": minutes, "session": minutes.session, "project": minutes.project, "step_labels": SECTION_LABELS}
 
 
-def minutes_html(minutes: Minutes) -> str:
-    """The print HTML of the minutes (the PDF's own template; every value autoescaped)."""
-    return render_to_string(PDF_TEMPLATE, {**_context(minutes), "printed_at": timezone.now()})
+def minutes_html(minutes: Minutes, **extra) -> str:
+    """The print HTML of the minutes (the PDF's own template; every value autoescaped).
+
+    ``extra``: more context, e.g. the reader's ``access``, so a page rendering it answers like every project page.
+    """
+    return render_to_string(PDF_TEMPLATE, {**_context(minutes), "printed_at": timezone.now(), **extra})
 
 
-def minutes_pdf(minutes: Minutes) -> RenderedPdf:
+def minutes_pdf(minutes: Minutes, **extra) -> RenderedPdf:
     """The minutes as a PDF, laid out by the documents' renderer with the project's print fonts and stylesheet."""
-    return html_to_pdf(minutes_html(minutes))
+    return html_to_pdf(minutes_html(minutes, **extra))
 
 
 def minutes_url(session: DiscoverySession) -> str:

@@ -250,7 +250,7 @@ def session_minutes_pdf(request: HttpRequest, project_id: int, number: int) -> H
     access = resolve_project(request.user, project_id)
     session = selectors.session_of(access, number)
     try:
-        rendered = minutes_pdf(session_minutes(session))
+        rendered = minutes_pdf(session_minutes(session), access=access)
     except RenderError as problem:
         messages.error(request, f"The PDF of the minutes could not be made: {problem} Try again in a moment.")
         return redirect("projects:session_minutes", access.project.pk, session.number)
