@@ -32,7 +32,11 @@ ROWS = [
     ("park an item (POST only)", session_url("projects:session_park"), MANAGES_PROJECT_POST_ONLY),
     ("end a session (POST only)", session_url("projects:session_end"), MANAGES_PROJECT_POST_ONLY),
     ("session minutes", session_url("projects:session_minutes"), SEES_PROJECT),
-    ("session minutes PDF", session_url("projects:session_minutes_pdf"), SEES_PROJECT),
+    (
+        "session minutes PDF (of a session not ended: sent to the minutes page)",
+        session_url("projects:session_minutes_pdf"),
+        expect(lead=302, member=302, outsider=404, reviewer=302, admin=302, participant=302, other_client=404),
+    ),
     ("presenter mode", project_url("projects:present"), SEES_PROJECT),
     ("presenter mode content", project_url("projects:present_content"), SEES_PROJECT),
 ]

@@ -38,6 +38,9 @@ class DiscoverySession(models.Model):
     start_scope = models.JSONField(null=True, blank=True)
     end_scope = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The minutes' PDF, made once by a Celery job when the session ends (a record of the session as it ended).
+    minutes_pdf = models.FileField(upload_to="sessions/", blank=True)
+    minutes_pdf_error = models.CharField(max_length=500, blank=True)
 
     objects = DiscoverySessionQuerySet.as_manager()
 

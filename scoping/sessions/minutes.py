@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -146,6 +147,32 @@ def minutes_html(minutes: Minutes, **extra) -> str:
 def minutes_pdf(minutes: Minutes, **extra) -> RenderedPdf:
     """The minutes as a PDF, laid out by the documents' renderer with the project's print fonts and stylesheet."""
     return html_to_pdf(minutes_html(minutes, **extra))
+
+
+MAX_ERROR_LENGTH = 500
+
+
+def minutes_pdf_store(*, session_id: int) -> DiscoverySession | None:
+    """Render an ended session's minutes and keep the PDF on the session; harmless to run twice.
+
+    Called by the Celery job (``scoping.sessions.tasks``), never in a request: a long session's minutes take
+    seconds to lay out. A session not ended (or gone) is left alone.
+    """
+    session = DiscoverySession.objects.select_related("project__client", "facilitator").filter(pk=session_id).first()
+    if session is None or session.ended_at is None or session.minutes_pdf:
+        return session
+    rendered = minutes_pdf(session_minutes(session))
+    session.minutes_pdf.save(
+        f"{session.project_id}-session-{session.number}-minutes.pdf", ContentFile(rendered.pdf), save=False
+    )
+    DiscoverySession.objects.filter(pk=session.pk).update(minutes_pdf=session.minutes_pdf.name, minutes_pdf_error="")
+    session.minutes_pdf_error = ""
+    return session
+
+
+def minutes_pdf_record_failure(*, session_id: int, error: str) -> None:
+    """Say on the session why its PDF could not be made, so the person waiting for it sees it."""
+    DiscoverySession.objects.filter(pk=session_id).update(minutes_pdf_error=error[:MAX_ERROR_LENGTH])
 
 
 def minutes_url(session: DiscoverySession) -> str:

@@ -8,11 +8,14 @@ session of a project is live at a time: the database refuses a second (``one_liv
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -26,9 +29,11 @@ from scoping.models.sections import OpenQuestion
 from scoping.models.sessions import TEXT_MAX
 from scoping.realtime.broadcast import project_broadcast
 from scoping.scope.catalogue import SECTION_KEYS, SECTION_LABELS
-from scoping.sessions.minutes import minutes_email_queue
+from scoping.sessions.minutes import minutes_email_queue, minutes_pdf_record_failure
 from scoping.sessions.selectors import current_item
 from scoping.steps import questions as question_services
+
+logger = logging.getLogger(__name__)
 
 MAX_ITEM_MINUTES = 240
 MAX_AGENDA_ITEMS = 20
@@ -290,8 +295,34 @@ def session_end(*, session: DiscoverySession, actor, request: HttpRequest | None
         object_repr=str(session),
     )
     session_minutes_send(session=session)
+    minutes_pdf_queue(session=session)
     _broadcast(session)
     return session
+
+
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+def _publish_minutes_pdf(session_id: int) -> None:
+    from scoping.sessions.tasks import render_session_minutes  # the job calls minutes: import it where published
+
+    options: dict[str, Any] = {"retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
+    # The PDF is laid out where the scope documents are: the worker that has the print fonts.
+    if queue := getattr(settings, "DOCUMENT_QUEUE", None):
+        options["queue"] = queue
+    try:
+        render_session_minutes.apply_async(args=[session_id], **options)
+    except Exception as exc:  # noqa: BLE001 - the broker is down: say so on the session, never break the end
+        logger.exception("Could not queue the minutes PDF of session %s", session_id)
+        minutes_pdf_record_failure(session_id=session_id, error=f"The PDF could not be queued ({exc}); try again.")
+
+
+def minutes_pdf_queue(*, session: DiscoverySession) -> None:
+    """Have the minutes' PDF made by a Celery job once the transaction commits (it takes seconds, so never inline)."""
+    if session.minutes_pdf_error:
+        DiscoverySession.objects.filter(pk=session.pk).update(minutes_pdf_error="")
+        session.minutes_pdf_error = ""
+    transaction.on_commit(partial(_publish_minutes_pdf, session.pk))
 
 
 def session_minutes_send(*, session: DiscoverySession) -> int:

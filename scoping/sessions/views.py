@@ -12,20 +12,19 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from documents.rendering import RenderError
 from scoping.access import ProjectAccess, resolve_project
 from scoping.models import DiscoverySession
 from scoping.scope.catalogue import SECTION_LABELS
 from scoping.sessions import selectors
 from scoping.sessions import services as session_services
 from scoping.sessions.forms import ActionForm, DecisionForm, ParkForm, SessionPlanForm
-from scoping.sessions.minutes import minutes_pdf, session_minutes
+from scoping.sessions.minutes import session_minutes
 from scoping.sessions.presenter import presented_step
 
 
@@ -244,20 +243,42 @@ def session_minutes_page(request: HttpRequest, project_id: int, number: int) -> 
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def session_minutes_pdf(request: HttpRequest, project_id: int, number: int) -> HttpResponse:
-    """The minutes as a PDF, rendered in the request: a few pages, well under a second (see the report's timing)."""
-    access = resolve_project(request.user, project_id)
+    """The minutes' PDF, made by a Celery job when the session ended: the file once made, else where it stands.
+
+    A POST (the project's team) has it made again, e.g. after a failure.
+    """
+    access = resolve_project(request.user, project_id, need="manage" if request.method == "POST" else "see")
     session = selectors.session_of(access, number)
-    try:
-        rendered = minutes_pdf(session_minutes(session), access=access)
-    except RenderError as problem:
-        messages.error(request, f"The PDF of the minutes could not be made: {problem} Try again in a moment.")
-        return redirect("projects:session_minutes", access.project.pk, session.number)
-    response = HttpResponse(rendered.pdf, content_type="application/pdf")
-    filename = f"session-{session.number}-minutes.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    minutes_page = reverse("projects:session_minutes", args=[access.project.pk, session.number])
+    if session.ended_at is None:
+        messages.info(request, "The PDF of the minutes is made when the session ends.")
+        return redirect(minutes_page)
+    if request.method == "POST":
+        session_services.minutes_pdf_queue(session=session)
+        messages.success(request, "The PDF of the minutes is being made again.")
+        return redirect(request.path)
+    problem = session.minutes_pdf_error
+    if session.minutes_pdf and request.GET.get("status") != "1":
+        try:
+            return FileResponse(
+                session.minutes_pdf.open("rb"),
+                content_type="application/pdf",
+                filename=f"session-{session.number}-minutes.pdf",
+            )
+        except OSError:
+            problem = "The stored PDF of the minutes could not be read. Make it again."
+    context = {
+        "project": access.project,
+        "access": access,
+        "session": session,
+        "ready": bool(session.minutes_pdf) and not problem,
+        "problem": problem,
+        "may_retry": access.manage,
+    }
+    template = "minutes_pdf_state.html" if request.GET.get("status") == "1" else "minutes_pdf_status.html"
+    return render(request, f"scoping/sessions/{template}", context)
 
 
 @login_required

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from accounts.models import OutboundEmail
 from scoping.models import FieldSource
-from scoping.sessions import services
+from scoping.sessions import services, tasks
 from scoping.sessions.minutes import session_minutes
 from tests.sessions.support import plan, save_step
 
@@ -108,16 +108,50 @@ def test_the_minutes_page_shows_them_escaped(client, held, participant):
     assert "Someone Earlier" not in page
 
 
-def test_the_minutes_pdf_carries_the_same_text(client, held, participant):
+def test_ending_queues_the_pdf_job_after_the_commit(project, lead, monkeypatch, django_capture_on_commit_callbacks):
+    published = []
+    monkeypatch.setattr(tasks.render_session_minutes, "apply_async", lambda args, **options: published.append(args))
+    session = services.session_start(session=plan(project, lead), actor=lead)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.session_end(session=session, actor=lead)
+    assert published == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert published == [[session.pk]]
+
+
+def test_the_minutes_pdf_made_by_the_job_carries_the_same_text(client, held, participant, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    pdf_url = reverse("projects:session_minutes_pdf", args=[held.project_id, held.number])
     client.force_login(participant)
-    response = client.get(reverse("projects:session_minutes_pdf", args=[held.project_id, held.number]))
+    waiting = client.get(pdf_url)
+    assert waiting.status_code == 200 and "is being made" in waiting.content.decode()
+    tasks.render_session_minutes.run(held.pk)  # what the worker runs; running it twice is harmless
+    tasks.render_session_minutes.run(held.pk)
+    response = client.get(pdf_url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    content = b"".join(response.streaming_content)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     text = " ".join(text.split())
     assert "Minutes of Session 1: Kick-off" in text
     assert "Code supplier invoices to the ledger" in text and "Priya Raman, client" in text
     assert f"Pilot in Leeds {HOSTILE}" in text  # printed as text, never interpreted
     assert "Confirm the ERP export format" in text and "Retention policy" in text and "Dana Guest" in text
+    assert len(list(tmp_path.rglob("*.pdf"))) == 1
+
+
+def test_a_failed_pdf_job_is_said_on_the_page_and_the_team_can_make_it_again(client, held, lead, participant):
+    tasks.MinutesPdfTask().on_failure(RuntimeError("fonts missing"), "id", [held.pk], {}, None)
+    pdf_url = reverse("projects:session_minutes_pdf", args=[held.project_id, held.number])
+    client.force_login(participant)
+    page = client.get(pdf_url).content.decode()
+    assert "could not be made (RuntimeError: fonts missing)" in page and "Make the PDF again" not in page
+    assert client.post(pdf_url).status_code == 403
+    client.force_login(lead)
+    assert "Make the PDF again" in client.get(pdf_url).content.decode()
+    assert client.post(pdf_url).status_code == 302
+    held.refresh_from_db()
+    assert held.minutes_pdf_error == ""
 
 
 def test_ending_mails_the_minutes_to_every_attendee_with_an_address_through_the_job(
