@@ -83,7 +83,8 @@ def presented_step(project: DiscoveryProject, requested: str = "") -> Presented:
         step_gate=readiness.gate(step),
         # The findings as worded for the client: the message only, never the rule's code.
         gaps=[finding.message for finding in readiness.by_section().get(step, []) if finding.severity == "blocker"],
-        cost_sentence=verdict(costs),
+        # The verdict lists every missing input by name: useful at a desk, noise on the client's screen.
+        cost_sentence=verdict(costs) if per_use is not None else "",
         cost_per_use=(
             f"Each use at launch volume costs {format_money(per_use, currency, per_use=True)}."
             if per_use is not None
