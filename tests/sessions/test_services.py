@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from scoping.models import DiscoverySession, SessionNote
+from scoping.realtime.broadcast import project_group
 from scoping.sessions import services
 from scoping.sessions.selectors import current_item, item_minutes_left, item_overrun_minutes
 from tests.factories import ParticipantFactory, UserFactory
@@ -182,3 +185,19 @@ def test_a_staff_member_and_a_client_are_attendees_once(project, lead):
     client_user = ParticipantFactory(project=project).user
     session = plan(project, lead, staff=[colleague, lead], participants=[client_user, client_user])
     assert session.attendees.count() == 3
+
+
+def test_the_start_reaches_the_projects_channel_group_after_the_commit(
+    project, lead, django_capture_on_commit_callbacks
+):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(project_group(project.pk), channel)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.session_start(session=plan(project, lead), actor=lead)
+        received = async_to_sync(layer.receive)(channel)
+    finally:
+        async_to_sync(layer.group_discard)(project_group(project.pk), channel)
+    assert received["type"] == "project.event"
+    assert received["message"]["type"] == "session.updated" and received["message"]["status"] == "live"
