@@ -38,6 +38,9 @@ class DiscoverySession(models.Model):
     start_scope = models.JSONField(null=True, blank=True)
     end_scope = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who answered each field in the session, kept when it ended ("<section>.<field>" -> "Priya Shah, client"): a
+    # FieldSource row says who answered *last*, so a later edit would otherwise rewrite the minutes.
+    answered_by = models.JSONField(null=True, blank=True)
     # The minutes' PDF, made once by a Celery job when the session ends (a record of the session as it ended).
     minutes_pdf = models.FileField(upload_to="sessions/", blank=True)
     minutes_pdf_error = models.CharField(max_length=500, blank=True)

@@ -8,7 +8,6 @@ from ``FieldSource`` rows attributed to this session (written by the step save).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -83,17 +82,22 @@ def _source_text(source: FieldSource) -> str:
     return f"{source.by_name}, {source.role}" if source.role else source.by_name
 
 
-def answered_changes(session: DiscoverySession, changes: list[FieldChange]) -> list[AnsweredChange]:
-    sources: Mapping[tuple[str, str], FieldSource] = {
-        (source.section, source.field): source for source in FieldSource.objects.filter(session=session)
+def answered_by_now(session: DiscoverySession) -> dict[str, str]:
+    """Who answered each field in this session, from its ``FieldSource`` rows: "<section>.<field>" -> "name, role"."""
+    return {
+        f"{source.section}.{source.field}": _source_text(source)
+        for source in FieldSource.objects.filter(session=session).order_by("section", "field")
     }
+
+
+def answered_changes(session: DiscoverySession, changes: list[FieldChange]) -> list[AnsweredChange]:
+    """The changes with who answered them: as kept when the session ended, or as recorded now while it runs."""
+    answered_by = session.answered_by if session.answered_by is not None else answered_by_now(session)
     answered = []
     for change in changes:
-        source = next(
-            (sources[(change.section, key)] for key in _field_candidates(change) if (change.section, key) in sources),
-            None,
-        )
-        answered.append(AnsweredChange(change=change, answered_by=_source_text(source) if source else ""))
+        keys = (f"{change.section}.{key}" for key in _field_candidates(change))
+        who = next((answered_by[key] for key in keys if key in answered_by), "")
+        answered.append(AnsweredChange(change=change, answered_by=who))
     return answered
 
 

@@ -29,7 +29,7 @@ from scoping.models.sections import OpenQuestion
 from scoping.models.sessions import TEXT_MAX
 from scoping.realtime.broadcast import project_broadcast
 from scoping.scope.catalogue import SECTION_KEYS, SECTION_LABELS
-from scoping.sessions.minutes import minutes_email_queue, minutes_pdf_record_failure
+from scoping.sessions.minutes import answered_by_now, minutes_email_queue, minutes_pdf_record_failure
 from scoping.sessions.selectors import current_item
 from scoping.steps import questions as question_services
 
@@ -285,7 +285,8 @@ def session_end(*, session: DiscoverySession, actor, request: HttpRequest | None
         item.save(update_fields=["ended_at"])
     session.ended_at = now
     session.end_scope = export_scope(session.project)
-    session.save(update_fields=["ended_at", "end_scope"])
+    session.answered_by = answered_by_now(session)
+    session.save(update_fields=["ended_at", "end_scope", "answered_by"])
     activity_record(
         actor=actor,
         verb="session_ended",

@@ -81,6 +81,13 @@ def test_the_minutes_list_exactly_the_fields_that_changed_and_who_answered_them(
     assert [group["label"] for group in minutes.groups] == ["Production target"]
 
 
+def test_a_later_answer_of_the_same_field_does_not_rewrite_the_minutes(held, project):
+    assert held.answered_by["production_target.workflow_name"] == "Priya Raman, client"
+    _answered(project, None, "production_target", "workflow_name", "Later Person", "consultant")  # after the session
+    held.refresh_from_db()
+    assert session_minutes(held).changes[0].answered_by == "Priya Raman, client"
+
+
 def test_the_minutes_list_decisions_actions_parked_and_attendees(held, lead, participant):
     minutes = session_minutes(held)
     assert [note.text for note in minutes.decisions] == [f"Pilot in Leeds {HOSTILE}"]
