@@ -58,6 +58,13 @@ def test_a_consultant_runs_a_session_and_reads_its_minutes(new_page, no_pdf_job)
     assert "min left" in page.inner_text("#session-timer .timer-text")  # the JS countdown from the server's clock
     _shot(page, "session-live")
 
+    # A field answered during the session: the minutes show it changed.
+    page.goto(f"/projects/{project.pk}/steps/production_target/")
+    page.get_by_label("Workflow", exact=True).fill("Code incoming supplier invoices")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text("Production target saved.").wait_for()
+    page.goto(f"/projects/{project.pk}/sessions/1/")
+
     page.get_by_label("Decision").fill("Pilot with the Leeds office <b>first</b>")
     page.get_by_role("button", name="Record decision").click()
     assert "Pilot with the Leeds office <b>first</b>" in page.inner_text(".session-decisions")
@@ -79,6 +86,8 @@ def test_a_consultant_runs_a_session_and_reads_its_minutes(new_page, no_pdf_job)
     assert "Minutes of Session 1: Kick-off" in minutes
     assert "Pilot with the Leeds office <b>first</b>" in page.inner_text(".minutes-decisions")
     assert "Confirm the ERP export format — Priya Raman" in page.inner_text(".minutes-actions")
+    changes = page.inner_text(".minutes-changes")
+    assert "Workflow" in changes and "Code incoming supplier invoices" in changes
     attendees = page.inner_text(".minutes-attendees")
     assert "Casey Consultant" in attendees and "Priya Raman" in attendees and "Dana Okafor" in attendees
     _shot(page, "session-minutes")
