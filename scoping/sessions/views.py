@@ -85,6 +85,7 @@ def session_plan(request: HttpRequest, project_id: int) -> HttpResponse:
 
 def _session_context(access: ProjectAccess, session: DiscoverySession, **forms) -> dict:
     item = selectors.current_item(session)
+    agenda = list(session.agenda.all())
     now = timezone.now()
     notes = list(session.notes.all())
     runs = selectors.runs_sessions(access) and session.is_live
@@ -92,7 +93,7 @@ def _session_context(access: ProjectAccess, session: DiscoverySession, **forms) 
         "project": access.project,
         "access": access,
         "session": session,
-        "agenda": list(session.agenda.all()),
+        "agenda": agenda,
         "item": item,
         "item_ends_at": selectors.item_ends_at(item) if item else None,
         "minutes_left": selectors.item_minutes_left(item, now) if item else None,
@@ -106,6 +107,7 @@ def _session_context(access: ProjectAccess, session: DiscoverySession, **forms) 
         "runs_sessions": selectors.runs_sessions(access),
         "may_start": selectors.runs_sessions(access) and session.started_at is None,
         "runs_live": runs,
+        "has_next": any(entry.started_at is None for entry in agenda),
     }
     if runs:
         context.update(
