@@ -15,6 +15,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("firstslice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Areas inside an app keep their jobs in their own folder (scoping/sessions/tasks.py): discovered by name.
+app.autodiscover_tasks(["scoping.sessions"])
 
 
 def solo_worker_arguments(queue: str) -> list[str]:

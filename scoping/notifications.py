@@ -289,11 +289,19 @@ def notify_signoff_expired(*, signoff_request, project, signed) -> None:
 
 
 @_never_fails
-def notify_signing_code(*, project, version, person, code: str, minutes: int) -> None:
+def notify_signing_code(*, project, version, person, code: str, code_minutes: int) -> None:
     """The 6-digit code a signatory confirms before signing; it goes to them alone, and its text is removed from the
     outbox record once sent (``accounts.services``)."""
     link = _link(project, "projects:signoff", project.pk)
-    _send("signing_code", _people([person]), project=project, link=link, version=version, code=code, minutes=minutes)
+    _send(
+        "signing_code",
+        _people([person]),
+        project=project,
+        link=link,
+        version=version,
+        code=code,
+        code_minutes=code_minutes,
+    )
 
 
 @_never_fails

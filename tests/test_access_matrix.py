@@ -20,6 +20,7 @@ from tests import (
     access_rows_proposals,
     access_rows_review,
     access_rows_scope,
+    access_rows_sessions,
     access_rows_steps,
 )
 from tests.access_rows import ROLES
@@ -34,6 +35,7 @@ AREAS = (
     access_rows_api,
     access_rows_board,
     access_rows_proposals,
+    access_rows_sessions,
 )
 ROWS = [row for area in AREAS for row in area.ROWS]
 

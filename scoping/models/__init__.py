@@ -11,7 +11,14 @@ from scoping.models.projects import (
     hash_token,
 )
 from scoping.models.sections import *  # noqa: F403  (the eight scope sections, rows, open questions, accepted risks)
-from scoping.models.sessions import DiscoverySession, FieldSource
+from scoping.models.sessions import (
+    AgendaItem,
+    AttendeeKind,
+    DiscoverySession,
+    FieldSource,
+    SessionAttendee,
+    SessionNote,
+)
 from scoping.models.versions import (
     Review,
     ReviewComment,
@@ -28,8 +35,12 @@ from scoping.models.versions import (
 
 __all__ = [
     "ActivityEvent",
+    "AgendaItem",
+    "AttendeeKind",
     "DiscoverySession",
     "FieldSource",
+    "SessionAttendee",
+    "SessionNote",
     "ModelPrice",
     "PriceDrift",
     "Review",

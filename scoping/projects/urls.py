@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("scoping.review.urls")),
     path("", include("documents.urls")),
     path("", include("proposals.urls")),
+    path("", include("scoping.sessions.urls")),
 ]
 
 client_urlpatterns = (

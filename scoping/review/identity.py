@@ -134,7 +134,7 @@ def signing_code_send(
         version=row.version,
         person=actor,
         code=f"{code[:3]} {code[3:]}",
-        minutes=settings.SIGNING_CODE_MINUTES,
+        code_minutes=settings.SIGNING_CODE_MINUTES,
     )
     return signing_code, code
 

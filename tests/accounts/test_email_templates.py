@@ -26,6 +26,7 @@ EVENTS = {
     "price_drift",
     "review_requested",
     "scope_reopened",
+    "session_minutes",
     "signed",
     "signing_code",
     "signoff_expired",
@@ -66,8 +67,31 @@ def hostile_context() -> dict:
         "new_cost": HOSTILE,
         "endpoint": SimpleNamespace(name=HOSTILE, url=HOSTILE, consecutive_failures=10),
         "code": "482 913",
-        "minutes": 10,
+        "code_minutes": 10,
+        "session": _HostileSession(),
+        "minutes": SimpleNamespace(
+            attendees=[SimpleNamespace(name=HOSTILE, get_kind_display="Guest")],
+            changes=[
+                SimpleNamespace(
+                    section_label=HOSTILE, label=HOSTILE, before=HOSTILE, after=HOSTILE, answered_by=HOSTILE
+                )
+            ],
+            decisions=[SimpleNamespace(text=HOSTILE, by_name=HOSTILE, at=None)],
+            actions=[SimpleNamespace(question=HOSTILE, owner=HOSTILE, due=None)],
+            open_questions=[],
+            parked=[SimpleNamespace(text=HOSTILE)],
+        ),
     }
+
+
+class _HostileSession:
+    """A session of the minutes e-mail whose title tries to break out of the subject line."""
+
+    number = 1
+    started_at = None
+
+    def __str__(self) -> str:
+        return f"Session 1: {HOSTILE}"
 
 
 def test_every_event_has_a_subject_and_a_body_template_and_no_folder_is_left_over():
