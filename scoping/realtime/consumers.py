@@ -143,6 +143,9 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
         self.joined = True
         await self._presence_put()
         await self._presence_broadcast()
+        # The facilitator opening a page is the facilitator moving there: followers come along.
+        if self.path and self.person["id"] == await facilitator_id(self.project_id):
+            await self._group_send({"type": "facilitator.step", "step": self.step, "url": self.path})
         self.heartbeat = asyncio.create_task(self._heartbeat())
 
     async def __call__(self, scope, receive, send):

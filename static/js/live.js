@@ -46,7 +46,7 @@
 
   function showState(name) {
     if (stateEl) stateEl.textContent = WORDS[name] || name;
-    root.dataset.liveState = name;
+    root.dataset.liveStatus = name; // for tests and styles: connecting, open, reconnecting, offline, ...
   }
 
   function notice(text) {
