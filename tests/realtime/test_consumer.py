@@ -72,7 +72,10 @@ def test_a_member_receives_a_save_after_commit_and_never_one_rolled_back(asgi_li
 
 
 def test_hostile_text_travels_as_data(asgi_live_server, project, lead):
+    lead.first_name = HOSTILE  # a name is data too, in the presence bar (live.js sets it with textContent)
+    lead.save(update_fields=["first_name"])
     with open_socket(asgi_live_server, project.pk, lead) as socket:
+        assert next_message(socket, "presence.state")["people"][0]["name"] == f"{HOSTILE} Lead"
         with transaction.atomic():
             project_broadcast(project.pk, saved(project.pk, HOSTILE))
         message = next_message(socket, "section.saved")
