@@ -1,5 +1,7 @@
 """Gunicorn settings for ``scripts/entrypoint web``: its own log lines use Django's LOGGING (JSON in production).
 
+The workers are uvicorn's (config/uvicorn_worker.py) serving ``config.asgi:application``: the pages and the live
+WebSockets (``/ws/projects/<id>/``) on the same port, so Caddy passes both through unchanged.
 Requests are logged by config.logs.RequestIdMiddleware (with the request id), so gunicorn's access log stays off.
 """
 
@@ -9,8 +11,9 @@ import os
 
 bind = os.environ.get("WEB_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+worker_class = "config.uvicorn_worker.Worker"
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
-# wsgi.url_scheme follows X-Forwarded-Proto only from the trusted proxies (the same list Django uses).
+# The scheme and client address follow X-Forwarded-Proto/-For only from the trusted proxies (the list Django uses).
 forwarded_allow_ips = os.environ.get("DJANGO_TRUSTED_PROXIES") or "127.0.0.1,::1"
 accesslog = None
 errorlog = "-"

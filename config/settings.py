@@ -65,6 +65,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CONSULTANCY_NAME = os.environ.get("CONSULTANCY_NAME", "").strip() or "Firstslice demo consultancy"
 
 INSTALLED_APPS = [
+    # First: its runserver serves the ASGI app (pages and WebSockets) in development and `make demo`.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "proposals",  # the engagement a scope is sold with (phases, milestones, fees, terms)
     "webhooks",
     "consultancy",  # the consultancy profile and the clause library the proposal prints
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +111,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+# Pages and the live channel (ws/projects/<id>/): gunicorn's uvicorn workers in production, daphne's runserver here.
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -238,6 +243,10 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Each open socket re-joins its group, refreshes its presence entry and re-checks its access this often; an entry not
+# refreshed for LIVE_PRESENCE_TTL seconds (a crashed process, a Redis flush) drops out of the presence bar.
+LIVE_HEARTBEAT_SECONDS = env_int("LIVE_HEARTBEAT_SECONDS", 15)
+LIVE_PRESENCE_TTL = env_int("LIVE_PRESENCE_TTL", 45)
 # The queue jobs go to and the worker consumes; the stack test gives its processes a queue of their own.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_IGNORE_RESULT = True

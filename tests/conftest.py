@@ -16,6 +16,7 @@ from scoping.models import DiscoveryProject
 from tests.documents.job_fixtures import flush_broker_db, write_signing_certificate
 from tests.documents.worker_harness import WorkerProcess, unique_queue, worker_env
 from tests.factories import MemberFactory, ParticipantFactory, ProjectFactory, UserFactory
+from tests.realtime.asgi_server import start_asgi_server
 from tests.review_support import CERTIFICATE_PASSWORD, import_project
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses that without this flag.
@@ -203,3 +204,37 @@ def job_settings(settings, job_space):
     settings.MEDIA_ROOT = str(job_space.media)
     settings.SIGNING_PKCS12_PATH = str(job_space.signing)
     return settings
+
+
+# --- the real ASGI server: pages, static files and WebSockets (tests/realtime, live browser tests) ----------------
+
+
+@pytest.fixture(scope="session")
+def _asgi_server(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        server = start_asgi_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def asgi_live_server(_asgi_server, transactional_db):
+    """uvicorn serving ``config.asgi.application`` (one per test session, in a thread) on the test database.
+
+    ``.url`` (http://127.0.0.1:<port>) and ``.ws_url``; the database is transactional, as with ``live_server``: what a
+    test writes is committed, so the server's threads see it, and it is emptied after the test.
+    """
+    return _asgi_server
+
+
+@pytest.fixture
+def new_live_page(browser, asgi_live_server):
+    """``new_page`` (axe-core audit, CSP and JS errors fail the test) on the ASGI server, so pages have their socket.
+
+    Needs the ``browser`` fixture of tests/browser/conftest.py: use it from tests/browser/, or import ``browser``
+    into the conftest of your test folder (tests/realtime/conftest.py does).
+    """
+    from tests.browser.conftest import page_factory
+
+    with page_factory(browser, asgi_live_server.url) as make:
+        yield make

@@ -33,9 +33,14 @@ from scoping.models import (
     Stage,
     hash_token,
 )
+from scoping.realtime.broadcast import project_broadcast
 from scoping.scope.readiness import evaluate
 
 User = get_user_model()
+
+# Every open socket of the project asks the access rule again once the change commits (scoping.realtime.consumers);
+# whoever may no longer see the project is disconnected.
+ACCESS_RECHECK = {"type": "access.recheck"}
 
 
 def _changed_fields(instance: models.Model, before: dict[str, Any], fields: Iterable[str]) -> dict[str, list[str]]:
@@ -155,6 +160,7 @@ def project_archive(*, project: DiscoveryProject, actor, request: HttpRequest | 
             obj=project,
             changes={"stage": [project.archived_from_stage, Stage.ARCHIVED]},
         )
+        project_broadcast(project.pk, ACCESS_RECHECK)
     return project
 
 
@@ -180,6 +186,7 @@ def project_member_remove(*, member: ProjectMember, actor, request: HttpRequest 
     project, name = member.project, member.user.display_name
     member.delete()
     activity_record(actor=actor, verb="member_removed", request=request, project=project, object_repr=name)
+    project_broadcast(project.pk, ACCESS_RECHECK)
 
 
 @transaction.atomic
@@ -187,6 +194,7 @@ def participant_remove(*, participant: ClientParticipant, actor, request: HttpRe
     project, name = participant.project, participant.user.display_name
     participant.delete()
     activity_record(actor=actor, verb="participant_removed", request=request, project=project, object_repr=name)
+    project_broadcast(project.pk, ACCESS_RECHECK)
 
 
 @transaction.atomic
@@ -376,6 +384,7 @@ def invitation_revoke(
         obj=invitation,
         object_repr=invitation.email,
     )
+    project_broadcast(project.pk, ACCESS_RECHECK)
     return invitation
 
 

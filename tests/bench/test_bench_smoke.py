@@ -59,7 +59,7 @@ def test_constant_queries_are_checked_across_sizes():
 
 def test_the_whole_harness_runs_on_a_tiny_dataset(db, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    config = Config(sizes=(SIZE,), rounds=2, pdf_rounds=1, job_rounds=1, pdf_scope="blank", job=False)
+    config = Config(sizes=(SIZE,), rounds=2, pdf_rounds=1, job_rounds=1, pdf_scope="blank", job=False, live=False)
     results = collect(config, lambda size: dataset.dataset_seed(size) or "seeded")
 
     json.dumps(results)  # var/bench.json is written from exactly this

@@ -9,6 +9,7 @@ audit has reported, so a fast test cannot skip the check.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -113,19 +114,26 @@ class AxeAudit:
 def new_page(browser, live_server):
     """A factory of fresh pages, each in its own context (its own cookies), failing on any CSP or JS error and on
     any serious or critical axe-core violation in any page it visits."""
+    with page_factory(browser, live_server.url) as make:
+        yield make
+
+
+@contextmanager
+def page_factory(browser, site_url: str):
+    """``new_page`` on any server (``new_live_page`` in tests/conftest.py uses it on the ASGI server)."""
     contexts = []
     audits: list[AxeAudit] = []
     errors: list[str] = []
 
     def make():
         # Reduced motion: Bootstrap then drops its transitions, so axe audits colours at rest, not mid-fade.
-        context = browser.new_context(base_url=live_server.url, accept_downloads=True, reduced_motion="reduce")
+        context = browser.new_context(base_url=site_url, accept_downloads=True, reduced_motion="reduce")
         context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
         context.add_init_script(path=AXE_SCRIPT)
         context.add_init_script(script=AXE_RUNNER)
         page = context.new_page()
-        audit = AxeAudit(page, live_server.url)
+        audit = AxeAudit(page, site_url)
         audits.append(audit)
         context.expose_binding("__firstsliceAxe", audit.on_binding)
         context.route("**/*", audit.on_route)
@@ -150,9 +158,7 @@ def new_page(browser, live_server):
     assert not errors, errors
     violations = [v for audit in audits for v in audit.violations]
     assert not violations, "axe-core found serious or critical violations:\n" + "\n".join(violations)
-    assert all(audit.audited for audit in audits if audit.page.url.startswith(live_server.url)), (
-        "a page was not audited"
-    )
+    assert all(audit.audited for audit in audits if audit.page.url.startswith(site_url)), "a page was not audited"
 
 
 def login(page, username: str, password: str) -> None:
