@@ -119,7 +119,7 @@ def _rounded(value: int) -> int:
 def page_number(raw: object) -> int:
     """The page asked for: a positive whole number, else 1 ("abc", "-1", "" all mean the first page)."""
     text = str(raw or "").strip()
-    return int(text) if text.isdigit() and 0 < len(text) <= 9 and int(text) > 0 else 1
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 9 and int(text) > 0 else 1
 
 
 def paginate(
