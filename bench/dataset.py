@@ -4,8 +4,10 @@ Shape (the same at every size, so query counts can be compared across sizes):
 - ``size // 50`` clients and ``LEADS`` lead consultants, round-robin over the projects;
 - the measured consultant (``bench-consultant``) is one of those leads and a member of another 1/``LEADS`` of the
   projects, so they see about 5 % of the firm; the reviewer (``bench-reviewer``) sees every project;
-- every stage equally often; each project in review has a frozen version (the review queue reads the latest);
-  every tenth project has an accepted risk (the list counts them).
+- every stage equally often; each project in review has a frozen version (the review queue reads the latest), and
+  every other one an earlier version a reviewer sent back (the board's reviewer workload reads the last review);
+  every tenth project has an accepted risk (the list counts them), every fifth an open question (the board counts
+  them).
 
 Rows are written with ``bulk_create`` in batches; a marker client written last says the dataset is complete, so a
 later run reuses it (``dataset_ready``).
@@ -21,7 +23,7 @@ LEADS = 40
 BATCH = 5000
 CONSULTANT = "bench-consultant"
 REVIEWER = "bench-reviewer"
-MARKER_VERSION = 2
+MARKER_VERSION = 3
 
 
 def marker_name(size: int) -> str:
@@ -52,10 +54,19 @@ def dataset_seed(size: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from scoping.models import AcceptedRisk, Client, DiscoveryProject, ProjectMember, ScopeVersion, Stage
+    from scoping.models import (
+        AcceptedRisk,
+        Client,
+        DiscoveryProject,
+        OpenQuestion,
+        ProjectMember,
+        Review,
+        ScopeVersion,
+        Stage,
+    )
 
     consultant = bench_user(CONSULTANT, "consultant")
-    bench_user(REVIEWER, "reviewer")
+    reviewer = bench_user(REVIEWER, "reviewer")
     leads = [consultant] + [bench_user(f"bench-lead-{number:02d}", "consultant") for number in range(1, LEADS)]
     now = timezone.now()
     stages = [stage for stage, _label in Stage.choices]
@@ -82,20 +93,28 @@ def dataset_seed(size: int) -> None:
                     for number in numbers
                 ]
             )
-            ScopeVersion.objects.bulk_create(
+            in_review = [
+                (number, project)
+                for number, project in zip(numbers, projects, strict=True)
+                if project.stage == Stage.IN_REVIEW
+            ]
+            sent_back = [project for number, project in in_review if (number // len(stages)) % 2 == 0]
+            earlier = ScopeVersion.objects.bulk_create([_version(project, 1) for project in sent_back])
+            Review.objects.bulk_create(
                 [
-                    ScopeVersion(
-                        project=project,
-                        number=1,
-                        canonical_json="{}",
-                        scope={},
-                        sha256=hashlib.sha256(project.name.encode()).hexdigest(),
-                        readiness={"score": project.readiness_score},
-                        frozen_by=project.lead_consultant,
-                        frozen_by_name="Bench",
-                    )
-                    for project in projects
-                    if project.stage == Stage.IN_REVIEW
+                    Review(version=version, reviewer=reviewer, decision="request_changes", summary="Bench")
+                    for version in earlier
+                ]
+            )
+            sent_back_ids = {project.pk for project in sent_back}
+            ScopeVersion.objects.bulk_create(
+                [_version(project, 2 if project.pk in sent_back_ids else 1) for _number, project in in_review]
+            )
+            OpenQuestion.objects.bulk_create(
+                [
+                    OpenQuestion(project=project, question="Bench: who owns the vendor master?", status="open")
+                    for number, project in zip(numbers, projects, strict=True)
+                    if number % 5 == 0
                 ]
             )
             AcceptedRisk.objects.bulk_create(
@@ -119,3 +138,18 @@ def dataset_seed(size: int) -> None:
                 ]
             )
         Client.objects.create(name=marker_name(size), industry="Bench marker")
+
+
+def _version(project, number: int):
+    from scoping.models import ScopeVersion
+
+    return ScopeVersion(
+        project=project,
+        number=number,
+        canonical_json="{}",
+        scope={},
+        sha256=hashlib.sha256(f"{project.name} v{number}".encode()).hexdigest(),
+        readiness={"score": project.readiness_score},
+        frozen_by=project.lead_consultant,
+        frozen_by_name="Bench",
+    )

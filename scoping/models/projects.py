@@ -96,7 +96,15 @@ class DiscoveryProject(models.Model):
 
     class Meta:
         ordering = ("-last_activity_at",)
-        indexes = [models.Index(fields=["stage", "-last_activity_at"])]
+        indexes = [
+            models.Index(fields=["stage", "-last_activity_at"]),
+            # The list's order (newest activity first, id breaking ties): a page's ids come from this index alone.
+            models.Index(fields=["last_activity_at", "id"], name="project_activity_order"),
+            # The review queue's order (longest in the stage first) and the board's per-stage age counts.
+            models.Index(fields=["stage", "stage_changed_at", "id"], name="project_stage_age"),
+            # Search by name is a trigram index on PostgreSQL only (migration 0018): it is not declared here, so
+            # SQLite (the demo) never sees it, not even when it rebuilds this table.
+        ]
 
     def __str__(self) -> str:
         return f"{self.client.name} – {self.name}" if self.client_id else self.name

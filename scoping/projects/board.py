@@ -82,7 +82,7 @@ class BoardFilterForm(ProjectFilterForm):
     )
     overdue = forms.BooleanField(required=False, label="Only overdue decisions")
 
-    FIELDS = ("q", "stage", "client", "lead", "readiness", "overdue")
+    FIELDS = ("q", "stage", "client", "client_name", "lead", "readiness", "overdue")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,14 +99,19 @@ class BoardFilterForm(ProjectFilterForm):
             query=data.get("q") or "",
             stage=data.get("stage") or "",
             client_id=client.pk if client else None,
+            client_query=data.get("client_query") or "",
             lead_id=lead.pk if lead else None,
             readiness=data.get("readiness") or "",
             overdue=bool(data.get("overdue")),
         )
 
     def querystring(self, *, only: Iterable[str] | None = None, **override) -> str:
-        """The valid filters as a query string, in a fixed order; ``only`` keeps the names the list understands."""
+        """The valid filters as a query string, in a fixed order; ``only`` keeps the names the list understands.
+
+        A typed client name that picked one client is carried as that client's id; only part of a name stays text.
+        """
         data = {**self.values, **override}
+        data["client_name"] = data.get("client_query") or ""
         pairs = []
         for name in only or self.FIELDS:
             value = data.get(name)
@@ -232,7 +237,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "querystring": querystring,
-        "list_querystring": filters.querystring(only=("q", "stage", "client")),
+        "list_querystring": filters.querystring(only=("q", "stage", "client", "client_name")),
         "list_drops_filters": bool(filters.querystring(only=("lead", "readiness", "overdue"))),
         # The chart module escapes every text it writes.
         "funnel_svg": mark_safe(board_charts.funnel_svg(page.funnel)),  # noqa: S308
@@ -240,7 +245,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "ageing_svg": mark_safe(board_charts.ageing_svg(page.ageing)),  # noqa: S308
         "ageing_summary": board_charts.chart_summary(page.ageing),
         "workload": board_selectors.reviewer_workload(
-            user=request.user, filters=filters.board_filters(), today=now.date()
+            user=request.user, filters=filters.board_filters(), today=now.date(), in_review=page.in_review
         )
         if staff
         else None,

@@ -17,6 +17,7 @@ from django.db.models import (
     Count,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -27,7 +28,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role, SavedView, User
 from scoping.access import CAPABILITIES, ProjectAccess, Ties
-from scoping.models import ClientParticipant, DiscoveryProject, OpenQuestion, ProjectMember, Review, Stage
+from scoping.models import Client, ClientParticipant, DiscoveryProject, OpenQuestion, ProjectMember, Review, Stage
+from scoping.projects.search import name_matches
 from scoping.scope.board_charts import AGE_BUCKETS
 from scoping.scope.readiness import SECTIONS
 
@@ -45,7 +47,7 @@ BOARD_STAGES: tuple[str, ...] = (
 SHOWN_WHEN_EMPTY = (Stage.DRAFT, Stage.IN_REVIEW, Stage.APPROVED, Stage.AWAITING_SIGNOFF, Stage.SIGNED_OFF)
 # Stages whose projects are still moving: the ageing chart counts these, and only these can be overdue.
 MOVING_STAGES = (Stage.DRAFT, Stage.CHANGES_REQUESTED, Stage.IN_REVIEW, Stage.APPROVED, Stage.AWAITING_SIGNOFF)
-CARDS_PER_COLUMN = 20
+CARDS_PER_COLUMN = 10  # per column; a column says how many more it holds and links to all of them
 FULL_SCORE = len(SECTIONS)
 READY, BLOCKED = "ready", "blocked"
 
@@ -55,6 +57,7 @@ class BoardFilters:
     query: str = ""
     stage: str = ""
     client_id: int | None = None
+    client_query: str = ""  # part of a client's name (the typed client filter, past CLIENT_SELECT_MAX clients)
     lead_id: int | None = None
     readiness: str = ""  # READY, BLOCKED or ""
     overdue: bool = False
@@ -80,17 +83,20 @@ class BoardPage:
     total: int
     funnel: list[tuple[str, int]]
     ageing: list[tuple[str, int]]
+    in_review: int = 0  # matching projects in review (the reviewer workload reuses it)
 
 
 def filtered_projects(*, user, filters: BoardFilters, today: date) -> QuerySet:
     """The projects the user may see that match the filters (no ordering, no extra columns)."""
     projects = DiscoveryProject.objects.visible_to(user)
     if filters.query:
-        projects = projects.filter(name__icontains=filters.query)
+        projects = name_matches(projects, filters.query)
     if filters.stage:
         projects = projects.filter(stage=filters.stage)
     if filters.client_id is not None:
         projects = projects.filter(client_id=filters.client_id)
+    elif filters.client_query:
+        projects = projects.filter(client__in=Client.objects.filter(name__icontains=filters.client_query).values("pk"))
     if filters.lead_id is not None:
         projects = projects.filter(lead_consultant_id=filters.lead_id)
     if filters.readiness == READY:
@@ -199,7 +205,11 @@ def board_page(*, user, filters: BoardFilters, now: datetime, page: int = 1) -> 
         for index, bucket in enumerate(AGE_BUCKETS)
     ]
     return BoardPage(
-        columns=columns, total=sum(row.get("total", 0) for row in counts.values()), funnel=funnel, ageing=ageing
+        columns=columns,
+        total=sum(row.get("total", 0) for row in counts.values()),
+        funnel=funnel,
+        ageing=ageing,
+        in_review=counts.get(Stage.IN_REVIEW, {}).get("total", 0),
     )
 
 
@@ -218,24 +228,42 @@ class Workload:
     in_review: int
 
 
-def reviewer_workload(*, user, filters: BoardFilters, today: date) -> list[Workload]:
+WORKLOAD_CAP = 1_000  # in-review projects broken down by reviewer: the longest-waiting ones, past this many
+
+
+@dataclass(frozen=True)
+class WorkloadTable:
+    rows: list[Workload]
+    in_review: int  # every matching project in review
+    counted: int  # the longest-waiting of them that the rows break down (all of them up to WORKLOAD_CAP)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def reviewer_workload(*, user, filters: BoardFilters, today: date, in_review: int | None = None) -> WorkloadTable:
     """Per reviewer, the in-review projects they decided on last (they are the likely reviewer of the next version).
 
     There is no assignment of reviewers; projects nobody has reviewed yet are counted as "Not reviewed before".
-    Two queries: the in-review projects grouped by their last reviewer, and the reviewers' names.
+    The last review of a project is its review with the highest id (reviews are only ever inserted, in time order).
+    At most ``WORKLOAD_CAP`` projects are broken down, the longest-waiting first (the table says so), so the cost
+    stays bounded at any number of projects in review. Two queries: those projects' last reviews grouped by
+    reviewer, and the reviewers' names. ``in_review``: how many projects the filters leave in review, when the
+    caller counted them already (the board's stage counts); else counted here.
     """
-    last_reviewer = (
-        Review.objects.filter(version__project=OuterRef("pk")).order_by("-created_at", "-pk").values("reviewer")[:1]
-    )
-    grouped = (
-        filtered_projects(user=user, filters=filters, today=today)
-        .filter(stage=Stage.IN_REVIEW)
-        .annotate(last_reviewer=Subquery(last_reviewer))
+    projects = filtered_projects(user=user, filters=filters, today=today).filter(stage=Stage.IN_REVIEW)
+    if in_review is None:
+        in_review = projects.count()
+    waiting_longest = projects.order_by("stage_changed_at", "pk").values("pk")[:WORKLOAD_CAP]
+    last_reviews = (
+        Review.objects.filter(version__project__in=waiting_longest)
         .order_by()
-        .values("last_reviewer")
-        .annotate(n=Count("pk"))
+        .values("version__project")
+        .annotate(last=Max("pk"))
+        .values("last")
     )
-    by_reviewer = {row["last_reviewer"]: row["n"] for row in grouped}
+    grouped = Review.objects.filter(pk__in=last_reviews).order_by().values("reviewer").annotate(n=Count("pk"))
+    by_reviewer = {row["reviewer"]: row["n"] for row in grouped}
     reviewers = (
         User.objects.filter(Q(role__in=(Role.REVIEWER, Role.ADMIN)) | Q(is_superuser=True), is_active=True)
         .order_by("first_name", "last_name", "username")
@@ -245,12 +273,13 @@ def reviewer_workload(*, user, filters: BoardFilters, today: date) -> list[Workl
         Workload(name=f"{first} {last}".strip() or username, in_review=by_reviewer.pop(pk, 0))
         for pk, first, last, username in reviewers
     ]
-    unassigned = by_reviewer.pop(None, 0)
     others = sum(by_reviewer.values())  # reviewed last by someone no longer a reviewer
     if others:
         rows.append(Workload(name="Former reviewers", in_review=others))
-    rows.append(Workload(name="Not reviewed before", in_review=unassigned))
-    return rows
+    counted = min(in_review, WORKLOAD_CAP)
+    reviewed = sum(row.in_review for row in rows)
+    rows.append(Workload(name="Not reviewed before", in_review=max(counted - reviewed, 0)))
+    return WorkloadTable(rows=rows, in_review=in_review, counted=counted)
 
 
 def saved_views_of(user) -> QuerySet:

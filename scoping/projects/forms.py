@@ -6,6 +6,7 @@ The guided scope forms live in step_forms.py.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -189,20 +190,60 @@ class InviteForm(forms.Form):
         self.helper.form_tag = False
 
 
+CLIENT_SELECT_MAX = 50  # up to this many clients the filter is a select; past it, a typed name with suggestions
+
+
 class ProjectFilterForm(forms.Form):
+    """The list's filters. The client filter is a select of every client while there are at most
+    ``CLIENT_SELECT_MAX``; past that (2,000 clients at 100,000 projects) it is a text box with at most that many
+    suggestions (a ``<datalist>``, so it works without JavaScript): a name typed in full picks that client, part of
+    a name keeps the projects of every client whose name contains it. ``?client=<id>`` (links) still works.
+    """
+
     q = forms.CharField(required=False, max_length=200, label="Search")
     stage = forms.ChoiceField(
         required=False,
         choices=[("", "All stages"), *Stage.choices],
         widget=QuickSelect(attrs={"class": "form-select"}),
     )
-    # One option per client (2,000 at 100,000 projects): listed as (pk, name) pairs and written without templates.
     client = NameChoiceField(
         required=False,
         queryset=Client.objects.all(),
         empty_label="All clients",
         widget=QuickSelect(attrs={"class": "form-select"}),
     )
+    client_name = forms.CharField(required=False, max_length=200, label="Client")
+
+    def clean(self):
+        cleaned = super().clean()
+        typed = (cleaned.get("client_name") or "").strip()
+        cleaned["client_name"] = typed
+        cleaned["client_query"] = ""
+        if typed:  # a typed name replaces the id a link carried
+            exact = list(Client.objects.filter(name__iexact=typed).order_by("pk")[:2])
+            cleaned["client"] = exact[0] if len(exact) == 1 else None
+            cleaned["client_query"] = "" if len(exact) == 1 else typed
+        return cleaned
+
+    def _client_rows(self, typed: str = "") -> list[tuple[int, str]]:
+        clients = Client.objects.order_by("name", "pk")
+        if typed:
+            clients = clients.filter(name__icontains=typed)
+        return list(clients.values_list("pk", "name")[: CLIENT_SELECT_MAX + 1])
+
+    @cached_property
+    def client_widget(self) -> dict:
+        """What the template draws for the client filter: one query of at most ``CLIENT_SELECT_MAX + 1`` rows."""
+        rows = self._client_rows()
+        cleaned = getattr(self, "cleaned_data", {})
+        chosen = cleaned.get("client")
+        if len(rows) <= CLIENT_SELECT_MAX:
+            self.fields["client"].widget.choices = [("", "All clients"), *rows]
+            return {"select": True}
+        typed = cleaned.get("client_query") or (chosen.name if chosen is not None else "")
+        # Suggestions: the clients whose names contain what was typed, else the first ones by name.
+        suggestions = self._client_rows(typed) if cleaned.get("client_query") else rows
+        return {"select": False, "value": typed, "suggestions": [name for _pk, name in suggestions[:CLIENT_SELECT_MAX]]}
 
 
 # --- open questions ---------------------------------------------------------------------------------------------

@@ -22,10 +22,14 @@ def project_list(request):
     filters = ProjectFilterForm(request.GET or None)
     filters.is_valid()  # bad filter values are ignored, never a 500
     cleaned = getattr(filters, "cleaned_data", {})
-    projects = selectors.project_pipeline(
-        user=request.user, query=cleaned.get("q") or "", stage=cleaned.get("stage") or "", client=cleaned.get("client")
+    page = selectors.pipeline_page(
+        user=request.user,
+        page=request.GET.get("page"),
+        query=cleaned.get("q") or "",
+        stage=cleaned.get("stage") or "",
+        client=cleaned.get("client"),
+        client_query=cleaned.get("client_query") or "",
     )
-    page = Paginator(projects, 25).get_page(request.GET.get("page"))
     querystring = request.GET.copy()
     querystring.pop("page", None)
     return render(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.db.models import IntegerField, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -16,7 +17,13 @@ from documents.print_context import DocumentMeta, build_document_context
 from documents.versioning import changes_by_section, version_diff
 from scoping.live_scope import export_scope
 from scoping.models import ActivityEvent, DiscoveryProject, Review, ScopeVersion, SigningOrder, SignOffRequest, Stage
-from scoping.projects.selectors import OpenQuestionCount, version_open_questions
+from scoping.projects.selectors import (
+    ListPage,
+    OpenQuestionCount,
+    accepted_risk_count,
+    paginate,
+    version_open_questions,
+)
 from scoping.scope.readiness import SECTION_LABELS, Finding, Readiness, evaluate
 from scoping.signatories import signing_group, signoff_statuses, waiting_on
 
@@ -89,6 +96,34 @@ def open_questions(version: ScopeVersion | None) -> OpenQuestionCount:
     if version is None:
         return OpenQuestionCount(total=0, overdue=0)
     return version_open_questions(version=version, today=timezone.localdate())
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The review queue
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def review_queue_page(*, user, page: object, per_page: int) -> ListPage:
+    """A page of the projects in review that the user can see, the longest-waiting first.
+
+    Walked in the order of the ``project_stage_age`` index (stage, stage_changed_at, id); the version and the
+    accepted risks are correlated subqueries, computed for the page's rows only (never a GROUP BY of every project
+    in review); the total is counted up to ``COUNT_CAP``. Four queries whatever the number of projects.
+    """
+    latest = ScopeVersion.objects.filter(project=OuterRef("pk")).order_by("-number")
+    projects = (
+        DiscoveryProject.objects.visible_to(user)
+        .filter(stage=Stage.IN_REVIEW)
+        .select_related("client", "lead_consultant")
+        .annotate(
+            version_number=Subquery(latest.values("number")[:1]),
+            # An explicit output type: SQLite hands back the JSON key as a plain int, not JSON text.
+            version_score=Subquery(latest.values("readiness__score")[:1], output_field=IntegerField()),
+            accepted_risk_count=accepted_risk_count(),
+        )
+        .order_by("stage_changed_at", "pk")
+    )
+    return paginate(projects, page=page, per_page=per_page, noun=("scope waiting", "scopes waiting"))
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -132,20 +130,7 @@ def _risk_action(request: HttpRequest, project: DiscoveryProject) -> RiskAcceptF
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Every project in review that the user can see, the longest-waiting first."""
     require_firm_staff(request.user)
-    latest = ScopeVersion.objects.filter(project=OuterRef("pk")).order_by("-number")
-    projects = (
-        DiscoveryProject.objects.visible_to(request.user)
-        .filter(stage=Stage.IN_REVIEW)
-        .select_related("client", "lead_consultant")
-        .annotate(
-            version_number=Subquery(latest.values("number")[:1]),
-            # An explicit output type: SQLite hands back the JSON key as a plain int, not JSON text.
-            version_score=Subquery(latest.values("readiness__score")[:1], output_field=IntegerField()),
-            accepted_risk_count=Count("accepted_risks", distinct=True),
-        )
-        .order_by("stage_changed_at", "pk")
-    )
-    page = Paginator(projects, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.review_queue_page(user=request.user, page=request.GET.get("page"), per_page=QUEUE_PAGE_SIZE)
     return render(request, "scoping/review/queue.html", {"page": page, "now": timezone.now(), "nav": "reviews"})
 
 
