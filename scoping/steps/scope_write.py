@@ -102,6 +102,9 @@ def scope_write(
     if isinstance(data, dict) and data.get("schema") != SCHEMA_V2:
         # A /1 file knows nothing of the engagement: writing it replaces the sections and keeps the engagement.
         scope["engagement"] = current["engagement"]
+    if not isinstance(data, dict) or "field_sources" not in data:
+        # A file that does not say who answered what (a /1 file, or one written by a program) leaves that as it is.
+        scope["field_sources"] = current["field_sources"]
     errors = _kept_as_read(scope, current)
     if errors:
         raise ScopeValidationError(errors)
