@@ -1,4 +1,4 @@
-""""Don't know yet" beside a field of a step: park an open question on that field without leaving the step.
+""" "Don't know yet" beside a field of a step: park an open question on that field without leaving the step.
 
 With htmx the link opens a small form under the field's label (the question prefilled from the label, who finds out,
 by when) and parking it swaps in the field's decorations with the new question; nothing else on the page changes,
@@ -44,6 +44,7 @@ def inline_form(*, key: str, label: str, consequence, data=None) -> ParkQuestion
         # Not part of the step form: neither its submission, nor its unsaved-changes check, nor autosave.
         field.widget.attrs["form"] = FIELD_QUESTION_FORM_ID
     form.fields["question"].widget.attrs["autofocus"] = True  # the panel opens where the person is looking
+    form.helper.disable_csrf = True  # the outer form carries the token (and so does every htmx request)
     form.fields["owner"].label = "Who finds out"
     form.fields["due"].label = "By when"
     return form
@@ -65,8 +66,15 @@ def _render(request, access, section_key: str, extras: FieldExtras, *, form=None
     return render(
         request,
         "scoping/steps/field_extras.html",
-        {"project": access.project, "access": access, "section_key": section_key, "x": extras, "ask_form": form,
-         "parked": parked, "field_question_form_id": FIELD_QUESTION_FORM_ID},
+        {
+            "project": access.project,
+            "access": access,
+            "section_key": section_key,
+            "x": extras,
+            "ask_form": form,
+            "parked": parked,
+            "field_question_form_id": FIELD_QUESTION_FORM_ID,
+        },
     )
 
 
@@ -88,7 +96,11 @@ def step_field_question(request: HttpRequest, project_id: int, section_key: str,
     if request.method == "GET":
         if not htmx:
             return redirect(f"{step_url(project, section_key)}?ask={field}#park-question")
-        form = None if request.GET.get("close") else inline_form(key=field, label=label, consequence=_consequence(request, project))
+        form = (
+            None
+            if request.GET.get("close")
+            else inline_form(key=field, label=label, consequence=_consequence(request, project))
+        )
         return _render(request, access, section_key, _extras(access, section_key, field), form=form)
 
     consequence = _consequence(request, project)

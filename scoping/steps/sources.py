@@ -8,8 +8,8 @@ fields changed. The record keeps the name and role as text, so it reads the same
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.urls import reverse
 from django.utils import timezone
@@ -113,7 +113,7 @@ class FieldExtras:
 
 def field_question_text(label: str) -> str:
     """The question "Don't know yet" starts with, from the field's label."""
-    return f"{label}: still to find out. What is the answer?"
+    return f"{label}: still to find out. Who knows the answer?"
 
 
 def open_field_questions(questions: Iterable, section_key: str) -> dict[str, list]:
@@ -162,14 +162,14 @@ def decorate_step_forms(forms, extras: dict[str, FieldExtras]) -> None:
     for helper in (form.helper, getattr(form, "helper_top", None)):
         if helper is not None:
             helper.field_template = STEP_FIELD_TEMPLATE
-    for name, field in form.fields.items():
-        if name not in extras or getattr(field.widget, "use_fieldset", False):
+    for name, form_field in form.fields.items():
+        if name not in extras or getattr(form_field.widget, "use_fieldset", False):
             continue
         bound = form[name]
-        described = [f"{bound.auto_id}_helptext"] if field.help_text else []
+        described = [f"{bound.auto_id}_helptext"] if form_field.help_text else []
         described.append(f"field-source-{name}")
         if extras[name].questions:
             described.append(f"field-questions-{name}")
-        field.widget.attrs["aria-describedby"] = " ".join(described)
+        form_field.widget.attrs["aria-describedby"] = " ".join(described)
     for block in forms.row_blocks:
         block.extras = extras.get(block.key)

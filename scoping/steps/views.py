@@ -14,16 +14,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from scoping.access import ProjectAccess, resolve_project
-from scoping.scope.answered import section_sources
 from scoping.live_scope import scope_of, with_scope
 from scoping.models import DiscoveryProject
 from scoping.models.sections import SECTION_MODELS, OpenQuestion
 from scoping.review import hooks as workflow_hooks
+from scoping.scope.answered import section_sources
 from scoping.steps import questions as question_services
+from scoping.steps.field_question_views import FIELD_QUESTION_FORM_ID
 from scoping.steps.forms import StepForms, build_step_forms
 from scoping.steps.question_forms import ParkQuestionForm
 from scoping.steps.selectors import step_after_save, step_edit_state, step_navigation
-from scoping.steps.field_question_views import FIELD_QUESTION_FORM_ID
 from scoping.steps.services import (
     EditConflict,
     EditNeedsConfirmation,
@@ -99,7 +99,11 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
     forms = None
     if editable:
         forms = build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
-    shown = None if editable else section_shown(section_key, section, rows, currency=project.currency)
+    scope = scope_of(project)
+    shown = None
+    if not editable:
+        sources = section_sources(scope.get("field_sources"), section_key)
+        shown = section_shown(section_key, section, rows, currency=project.currency, sources=sources)
     opened = section_fingerprints(section_key=section_key, section=section, rows=rows) if editable else None
     return _render_step(
         request,
@@ -110,7 +114,7 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
         shown=shown,
         opened=opened,
         refusal=refusal,
-        scope=scope_of(project),
+        scope=scope,
     )
 
 
@@ -319,7 +323,7 @@ def scope_review(request: HttpRequest, project_id: int) -> HttpResponse:
     access = resolve_project(request.user, project_id)
     project = access.project
     status_now = scope_status(project)
-    sections = scope_shown(project)
+    sections = scope_shown(project, status_now.scope.get("field_sources"))
     steps = {step.key: step for step in status_now.steps}
     return render(
         request,

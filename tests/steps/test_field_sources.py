@@ -80,7 +80,10 @@ def test_a_later_save_by_someone_else_replaces_the_record_of_that_field_only(pro
 
     assert result.sources == {"budget_owner": f"{lead.display_name}, consultant"}
     texts = {record.field: (record.by_name, record.role, record.session) for record in FieldSource.objects.all()}
-    assert texts == {"budget_owner": (lead.display_name, "consultant", None), "support_model": ("Priya Shah", "client", None)}
+    assert texts == {
+        "budget_owner": (lead.display_name, "consultant", None),
+        "support_model": ("Priya Shah", "client", None),
+    }
     assert ActivityEvent.objects.filter(verb="section_saved").first().changes["answered_as"] == "consultant"
 
 
@@ -89,7 +92,11 @@ def test_a_list_of_rows_counts_as_one_field(project, lead):
         project,
         lead,
         "ownership",
-        {"responsibilities-TOTAL_FORMS": "1", "responsibilities-0-responsibility": "Model updates", "responsibilities-0-owner": "Ops"},
+        {
+            "responsibilities-TOTAL_FORMS": "1",
+            "responsibilities-0-responsibility": "Model updates",
+            "responsibilities-0-owner": "Ops",
+        },
     )
     assert result.sources == {"responsibilities": f"{lead.display_name}, consultant"}
     assert FieldSource.objects.get(project=project).field == "responsibilities"
@@ -97,8 +104,13 @@ def test_a_list_of_rows_counts_as_one_field(project, lead):
 
 @pytest.mark.parametrize(
     "role,superuser,label",
-    [("consultant", False, "consultant"), ("reviewer", False, "reviewer"), ("admin", False, "admin"),
-     ("consultant", True, "admin"), ("client", False, "client")],
+    [
+        ("consultant", False, "consultant"),
+        ("reviewer", False, "reviewer"),
+        ("admin", False, "admin"),
+        ("consultant", True, "admin"),
+        ("client", False, "client"),
+    ],
 )
 def test_role_labels(role, superuser, label):
     assert role_label(UserFactory.build(role=role, is_superuser=superuser)) == label
@@ -122,8 +134,12 @@ def test_nothing_changed_records_nothing(project, lead):
     forms = build_step_forms("ownership", section=section, rows={}, data=data)
     assert forms.is_valid()
     result = section_save(
-        project=project, section_key="ownership", form=forms.form, formsets=forms.formsets,
-        expected_revision=section.revision, actor=lead,
+        project=project,
+        section_key="ownership",
+        form=forms.form,
+        formsets=forms.formsets,
+        expected_revision=section.revision,
+        actor=lead,
     )
     assert not result.saved and result.sources == {}
     assert not FieldSource.objects.exists()
@@ -137,15 +153,15 @@ def test_export_writes_field_sources_and_import_restores_them(project, lead):
     _save(project, lead, "ownership", {"budget_owner": "CFO"})
     session.ended_at = timezone.now()
     session.save()
-    _save(project, lead, "security", {"data_classification": "Internal"})
+    _save(project, lead, "security", {"model_provider": "Azure OpenAI"})
 
     exported = export_scope(project)
     sources = exported["field_sources"]
-    assert set(sources) == {"ownership.budget_owner", "security.data_classification"}
+    assert set(sources) == {"ownership.budget_owner", "security.model_provider"}
     assert sources["ownership.budget_owner"]["by"] == lead.display_name
     assert sources["ownership.budget_owner"]["role"] == "consultant"
     assert sources["ownership.budget_owner"]["session"] == 3
-    assert sources["security.data_classification"]["session"] is None
+    assert sources["security.model_provider"]["session"] is None
     assert validate_scope(json.loads(json.dumps(exported))) == exported  # already normalized
 
     importer = UserFactory(username="importer")
@@ -164,7 +180,7 @@ def test_a_file_naming_an_unknown_field_or_a_bad_session_is_refused():
     scope = invoice_scope()
     scope["field_sources"] = {
         "ownership.no_such_field": {"by": "X", "role": "client", "at": "", "session": None},
-        "security.data_classification": {"by": "X", "role": "client", "at": "yesterday", "session": None},
+        "security.model_provider": {"by": "X", "role": "client", "at": "yesterday", "session": None},
         "ownership.budget_owner": {"by": "X", "role": "client", "at": "", "session": "two"},
     }
     with pytest.raises(ScopeValidationError) as caught:
@@ -173,7 +189,7 @@ def test_a_file_naming_an_unknown_field_or_a_bad_session_is_refused():
     assert paths == [
         "field_sources.ownership.budget_owner.session",
         "field_sources.ownership.no_such_field",
-        "field_sources.security.data_classification.at",
+        "field_sources.security.model_provider.at",
     ]
 
 
@@ -189,7 +205,10 @@ def test_source_words():
 
 def test_the_step_shows_who_answered_each_field_escaped(client, project, lead):
     hostile = UserFactory(
-        username="mallory", first_name="<script>alert(1)</script>", last_name="<b>M</b>", role="client",
+        username="mallory",
+        first_name="<script>alert(1)</script>",
+        last_name="<b>M</b>",
+        role="client",
         client=project.client,
     )
     ParticipantFactory(project=project, user=hostile, can_edit=True)
@@ -201,9 +220,14 @@ def test_the_step_shows_who_answered_each_field_escaped(client, project, lead):
 
     assert "<script>alert(1)</script>" not in page and "<b>M</b>" not in page
     expected = "&lt;script&gt;alert(1)&lt;/script&gt; &lt;b&gt;M&lt;/b&gt;, client, session 4"
-    assert f'<small class="field-source" data-source-for="budget_owner" id="field-source-budget_owner">{expected}</small>' in page
+    assert (
+        f'<small class="field-source" data-source-for="budget_owner" id="field-source-budget_owner">{expected}</small>'
+        in page
+    )
     # Unknown: an empty element, there for a live update to fill.
-    assert '<small class="field-source" data-source-for="support_model" id="field-source-support_model"></small>' in page
+    assert (
+        '<small class="field-source" data-source-for="support_model" id="field-source-support_model"></small>' in page
+    )
     assert 'data-source-for="responsibilities"' in page  # the list's heading too
     # The input is described by its source line.
     assert 'aria-describedby="id_budget_owner_helptext field-source-budget_owner"' in page
