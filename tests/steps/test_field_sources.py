@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from scoping.models import ActivityEvent
+from documents.versioning import version_diff, version_freeze
+from scoping.models import ActivityEvent, ScopeVersion
 from scoping.models.sections import SECTION_MODELS
 from scoping.models.sessions import DiscoverySession, FieldSource
 from scoping.projects.scope_io import export_scope, import_scope
@@ -233,9 +235,11 @@ def test_the_step_shows_who_answered_each_field_escaped(client, project, lead):
     assert 'aria-describedby="id_budget_owner_helptext field-source-budget_owner"' in page
 
 
-def test_a_reader_sees_no_dont_know_yet(client, project, reviewer):
+def test_a_reader_sees_who_answered_but_no_dont_know_yet(client, project, lead, reviewer):
+    _save(project, lead, "ownership", {"budget_owner": "CFO"})
     client.force_login(reviewer)
     page = client.get(step_url(project, "ownership")).content.decode()
+    assert f'answered by <span data-source-for="budget_owner">{lead.display_name}, consultant</span>' in page
     assert "Don't know yet" not in page and "Don&#x27;t know yet" not in page
 
 
@@ -243,4 +247,26 @@ def test_the_whole_scope_page_says_who_answered(client, project, lead):
     _save(project, lead, "ownership", {"budget_owner": "CFO"})
     client.force_login(lead)
     page = client.get(reverse("projects:scope_review", args=[project.pk])).content.decode()
-    assert f"answered by {lead.display_name}, consultant" in page
+    assert f'answered by <span data-source-for="budget_owner">{lead.display_name}, consultant</span>' in page
+
+
+# --- frozen versions --------------------------------------------------------------------------------------------------
+
+
+def test_new_versions_freeze_who_answered_and_older_versions_keep_their_bytes(project, lead):
+    first = version_freeze(project=project, actor=lead)
+    first_json, first_hash = first.canonical_json, first.sha256
+    assert first.scope["field_sources"] == {}
+
+    _save(project, lead, "ownership", {"budget_owner": "CFO"})
+    second = version_freeze(project=project, actor=lead)
+
+    assert second.number == 2
+    assert second.scope["field_sources"]["ownership.budget_owner"]["by"] == lead.display_name
+    assert '"field_sources":{"ownership.budget_owner":{"at":"' in second.canonical_json
+    assert second.sha256 == hashlib.sha256(second.canonical_json.encode()).hexdigest()
+    stored = ScopeVersion.objects.get(pk=first.pk)
+    assert (stored.canonical_json, stored.sha256) == (first_json, first_hash)
+    # The diff between versions reads the fields; who answered is not a change of the scope's content.
+    assert [change.path for change in version_diff(first, second)] == ["ownership.budget_owner"]
+    assert version_freeze(project=project, actor=lead).pk == second.pk  # unchanged since: the same version
