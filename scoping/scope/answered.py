@@ -59,3 +59,15 @@ def answered_lines(field_sources: Mapping[str, Any] | None, section_key: str) ->
     """(field label, who answered it) for a section's answered fields, in the catalogue's order (the PDF's list)."""
     texts = section_sources(field_sources, section_key)
     return [(label, texts[key]) for key, label in field_labels(section_key).items() if texts.get(key)]
+
+
+def changed_fields(section_key: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The field keys (attribute keys, and list keys) whose value differs between two normalized sections."""
+    changed = []
+    for item in catalogue.section(section_key).fields:
+        if item.kind == GROUP:
+            old, new = before.get(item.key) or {}, after.get(item.key) or {}
+            changed += [item.attr_prefix + sub.key for sub in item.fields if old.get(sub.key) != new.get(sub.key)]
+        elif before.get(item.key) != after.get(item.key):
+            changed.append(item.key)
+    return changed

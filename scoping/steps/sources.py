@@ -21,7 +21,17 @@ from scoping.models.sessions import DiscoverySession, FieldSource
 from scoping.scope.answered import field_labels, source_text
 from scoping.steps.status import step_url
 
-__all__ = ["RecordedSources", "field_sources_record", "role_label", "section_source_texts"]
+__all__ = [
+    "FieldExtras",
+    "RecordedSources",
+    "decorate_step_forms",
+    "field_question_text",
+    "field_sources_record",
+    "open_field_questions",
+    "role_label",
+    "section_source_texts",
+    "step_field_extras",
+]
 
 AUDIT_KEY = "answered_as"  # not a field: the role and session a save was made in, shown as "answered as: …"
 
