@@ -30,6 +30,7 @@ from documents.print_values import (
     utc_time,
     value_item,
 )
+from scoping.scope.answered import answered_lines
 from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS, TIER_LABELS
 from scoping.scope.costs import TIERS, compute_costs, format_money, verdict
 from scoping.scope.fees import compute_fees
@@ -195,6 +196,8 @@ def build_document_context(*, snapshot: Mapping[str, Any], meta: DocumentMeta) -
                 "warning_count": sum(1 for finding in findings if finding.severity == "warning"),
                 "findings": _findings(findings, accepted_codes),
                 "blocks": blocks,
+                # Who answered each field, from the version's field_sources (older versions have none).
+                "answered": answered_lines(as_mapping(scope.get("field_sources")), key),
             }
         )
 

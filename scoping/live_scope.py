@@ -14,16 +14,18 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, AcceptedRisk, ScopeSection
+from scoping.models.sessions import FieldSource
+from scoping.scope.answered import field_labels
 from scoping.scope.field_checks import Field, Group, Rows, canonical_decimal
 from scoping.scope.fields import ROWS
 from scoping.scope.schema import ENGAGEMENT_FIELDS, OPEN_QUESTIONS, SCHEMA_ID, SECTION_KEYS, SECTIONS, validate_scope
 from scoping.scope.schema_v2 import ENGAGEMENT
 
-__all__ = ["ensure_sections", "export_scope", "scope_of", "with_scope"]
+__all__ = ["ensure_sections", "export_scope", "field_source_json", "scope_of", "with_scope"]
 
 
 def _json_value(value: object) -> Any:
@@ -62,6 +64,16 @@ def _accepted_by(risk: AcceptedRisk) -> str:
     return ""
 
 
+def field_source_json(record: FieldSource) -> dict[str, Any]:
+    """One record as ``field_sources`` holds it: {"by", "role", "at", "session"} (the session's number, or None)."""
+    return {
+        "by": record.by_name,
+        "role": record.role,
+        "at": record.at.isoformat() if record.at else "",
+        "session": record.session.number if record.session is not None else None,
+    }
+
+
 def with_scope(projects: QuerySet[DiscoveryProject] | None = None) -> QuerySet[DiscoveryProject]:
     """Projects loaded with everything ``scope_of`` reads: one query per project plus one per kind of row."""
     projects = projects if projects is not None else DiscoveryProject.objects.all()
@@ -70,6 +82,7 @@ def with_scope(projects: QuerySet[DiscoveryProject] | None = None) -> QuerySet[D
         *(f"engagement__{rows.key}" for rows in ENGAGEMENT if rows.kind == ROWS),
         "open_questions",
         "accepted_risks__accepted_by",
+        Prefetch("field_sources", queryset=FieldSource.objects.select_related("session")),
     )
 
 
@@ -103,6 +116,12 @@ def scope_of(project: DiscoveryProject) -> dict[str, Any]:
     engagement = _section_or_none(project, "engagement")
     if engagement is not None:
         raw["engagement"] = {**_read(engagement, ENGAGEMENT_FIELDS), "clauses": list(engagement.clauses or [])}
+    # A record of a field the catalogue no longer has is left out rather than making the whole scope invalid.
+    raw["field_sources"] = {
+        f"{record.section}.{record.field}": field_source_json(record)
+        for record in project.field_sources.all()
+        if record.field in field_labels(record.section)
+    }
     return validate_scope(raw)
 
 

@@ -22,6 +22,16 @@ ROWS = [
         EDITS_SCOPE_POST_ONLY,
     ),
     (
+        "\"don't know yet\" on a field (GET without htmx: back to the step's prefilled park panel)",
+        lambda ctx: reverse("projects:step_field_question", args=[ctx["project"].pk, "ownership", "budget_owner"]),
+        expect(lead=302, member=302, outsider=404, reviewer=403, admin=302, participant=302, other_client=404),
+    ),
+    (
+        "\"don't know yet\" on a field that is not one of the step's",
+        lambda ctx: reverse("projects:step_field_question", args=[ctx["project"].pk, "ownership", "no_such_field"]),
+        expect(lead=400, member=400, outsider=404, reviewer=403, admin=400, participant=400, other_client=404),
+    ),
+    (
         "unknown guided step",
         step_url("not_a_step"),
         expect(lead=404, member=404, outsider=404, reviewer=404, admin=404, participant=404, other_client=404),

@@ -8,16 +8,18 @@ export -> import -> export gives the identical dict, and frozen versions hash th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from proposals.models import ENGAGEMENT_ROWS, Engagement
 from scoping.live_scope import ensure_sections, export_scope
 from scoping.models import Client, DiscoveryProject
 from scoping.models.sections import ROW_MODELS, AcceptedRisk, OpenQuestion, ScopeSection
+from scoping.models.sessions import FieldSource
 from scoping.projects.services import client_create, project_create, readiness_refresh
 from scoping.scope.field_checks import DecimalNumber, Field, Group, IsoDate, Rows
 from scoping.scope.schema import (
@@ -36,6 +38,7 @@ __all__ = [
     "engagement_store",
     "ensure_sections",
     "export_scope",
+    "field_sources_restore",
     "import_scope",
     "model_value",
     "rows_create",
@@ -93,6 +96,34 @@ def engagement_store(*, project: DiscoveryProject, values: dict[str, Any], actor
             rows.append(row)
         row_model.objects.bulk_create(rows)
     return engagement
+
+
+def field_sources_restore(*, project: DiscoveryProject, sources: dict[str, dict[str, Any]]) -> None:
+    """Keep who answered each field, as the file says, on a project made from it (one insert).
+
+    The name and role are kept as text only: a file can name anyone, so it never links a record to an account here.
+    The project is new and has no sessions, so a session number cannot be linked either and is not kept.
+    """
+    records = []
+    for path, source in sources.items():
+        section, _dot, field = path.partition(".")
+        try:
+            at = datetime.fromisoformat(source["at"]) if source["at"] else None
+        except ValueError:
+            at = None
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        records.append(
+            FieldSource(
+                project=project,
+                section=section,
+                field=field,
+                by_name=source["by"] or "someone",
+                role=source["role"][:40],
+                at=at or timezone.now(),
+            )
+        )
+    FieldSource.objects.bulk_create(records)
 
 
 def _checked_client_name(scope: dict[str, Any], client_name: str | None) -> str:
@@ -169,5 +200,6 @@ def import_scope(*, data: object, client_name: str | None, user) -> DiscoveryPro
         AcceptedRisk(project=project, code=risk["code"], reason=risk["reason"], accepted_by_name=risk["accepted_by"])
         for risk in scope["accepted_risks"]
     )
+    field_sources_restore(project=project, sources=scope["field_sources"])
     readiness_refresh(project=project)
     return project

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import difflib
 import json
+from datetime import datetime
 from typing import Any
 
 from scoping.scope import catalogue
+from scoping.scope.answered import field_labels
 from scoping.scope.catalogue import SECTION_KEYS
 from scoping.scope.field_checks import (
     ChoiceList,
@@ -281,25 +283,56 @@ def _engagement(value: object, validator: _Validator) -> dict[str, Any]:
     return engagement
 
 
-def _field_sources(value: object, validator: _Validator) -> dict[str, dict[str, str]]:
-    """Who last answered each field: {"<section>.<field>": {"by", "role", "at", "session"}}, all short texts."""
+def _is_iso_moment(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _field_sources(value: object, validator: _Validator) -> dict[str, dict[str, Any]]:
+    """Who last answered each field: {"<section>.<field>": {"by", "role", "at", "session"}}.
+
+    ``by`` (a name), ``role`` and ``at`` (ISO 8601) are short texts; ``session`` is the session's number, or null when
+    the field was not answered in a session.
+    """
     if value is None:
         return {}
     if not isinstance(value, dict):
         validator.error("field_sources", f"must be an object {{...}}; got {describe(value)}")
         return {}
-    sources: dict[str, dict[str, str]] = {}
-    for path, source in value.items():
-        section = str(path).partition(".")[0]
-        if section not in SECTION_KEYS:
+    sources: dict[str, dict[str, Any]] = {}
+    for path, source in sorted(value.items(), key=lambda item: str(item[0])):
+        section, _dot, field = str(path).partition(".")
+        if field not in field_labels(section):
             validator.error(
-                f"field_sources.{path}", "must name a field as <section>.<field>, e.g. ownership.budget_owner"
+                f"field_sources.{path}",
+                "must name a field as <section>.<field>, e.g. ownership.budget_owner"
+                + (f"; {section} has no field {field!r}" if section in SECTION_KEYS else ""),
             )
             continue
         if not isinstance(source, dict) or any(key not in FIELD_SOURCE_KEYS for key in source):
             validator.error(f"field_sources.{path}", f"must be an object with {', '.join(FIELD_SOURCE_KEYS)}")
             continue
-        sources[str(path)] = {key: str(source.get(key) or "")[:SHORT_TEXT_MAX] for key in FIELD_SOURCE_KEYS}
+        cleaned: dict[str, Any] = {key: str(source.get(key) or "")[:SHORT_TEXT_MAX] for key in ("by", "role", "at")}
+        if cleaned["at"] and not _is_iso_moment(cleaned["at"]):
+            validator.error(
+                f"field_sources.{path}.at",
+                f"must be a date and time such as 2026-12-03T18:15:00+00:00; got {describe(source.get('at'))}",
+            )
+            continue
+        session = source.get("session")
+        if session in (None, ""):
+            cleaned["session"] = None
+        elif isinstance(session, int) and not isinstance(session, bool) and 0 < session <= COUNT_MAX:
+            cleaned["session"] = session
+        else:
+            validator.error(
+                f"field_sources.{path}.session", f"must be a session number (1, 2, …) or null; got {describe(session)}"
+            )
+            continue
+        sources[str(path)] = cleaned
     return sources
 
 

@@ -56,8 +56,12 @@ def question_create(
     due: date | None = None,
     status: str = "open",
     answer: str = "",
+    field: str = "",
 ) -> OpenQuestion:
-    """Add an open question to a project; ``full_clean`` enforces the same limits and choices as the scope JSON."""
+    """Add an open question to a project; ``full_clean`` enforces the same limits and choices as the scope JSON.
+
+    ``field``: the field of ``section`` it was raised on ("Don't know yet"); the caller checks that it is one.
+    """
     # The scope JSON holds at most MAX_ROWS questions; one more would make the scope impossible to export or freeze.
     if OpenQuestion.objects.filter(project=project).count() >= MAX_ROWS:
         raise ValidationError(
@@ -65,7 +69,14 @@ def question_create(
             "Drop or merge some that are no longer useful, then add this one."
         )
     item = OpenQuestion(
-        project=project, question=question, section=section, owner=owner, due=due, status=status, answer=answer
+        project=project,
+        question=question,
+        section=section,
+        owner=owner,
+        due=due,
+        status=status,
+        answer=answer,
+        field=field,
     )
     item.full_clean()
     item.save()
@@ -76,7 +87,7 @@ def question_create(
         project=project,
         obj=item,
         object_repr=_summary(item),
-        changes={name: _as_text(getattr(item, name)) for name in QUESTION_FIELDS if getattr(item, name)},
+        changes={name: _as_text(getattr(item, name)) for name in (*QUESTION_FIELDS, "field") if getattr(item, name)},
     )
     # Open questions are part of the scope JSON: changing them on a frozen scope starts a new draft.
     workflow_hooks.after_scope_edit(project=project, actor=actor)

@@ -23,6 +23,7 @@ from scoping.models.sections import ROW_MODELS
 from scoping.projects.scope_io import assign_values, engagement_store, model_value, rows_create
 from scoping.projects.services import activity_record, readiness_refresh
 from scoping.review import hooks as workflow_hooks
+from scoping.scope.answered import changed_fields
 from scoping.scope.catalogue import SECTION_LABELS
 from scoping.scope.field_checks import IsoDate
 from scoping.scope.schema import (
@@ -34,6 +35,7 @@ from scoping.scope.schema import (
     canonical_json,
     validate_scope,
 )
+from scoping.steps.sources import field_sources_record
 
 # Parts of a scope file this write leaves alone, with where a person changes them.
 KEPT_AS_READ = {
@@ -102,6 +104,9 @@ def scope_write(
     if isinstance(data, dict) and data.get("schema") != SCHEMA_V2:
         # A /1 file knows nothing of the engagement: writing it replaces the sections and keeps the engagement.
         scope["engagement"] = current["engagement"]
+    if not isinstance(data, dict) or "field_sources" not in data:
+        # A file that does not say who answered what (a /1 file, or one written by a program) leaves that as it is.
+        scope["field_sources"] = current["field_sources"]
     errors = _kept_as_read(scope, current)
     if errors:
         raise ScopeValidationError(errors)
@@ -136,6 +141,10 @@ def scope_write(
         if section_key in changed:
             row_model.objects.filter(**{parent_field: sections[section_key]}).delete()
     rows_create(sections=sections, scope=scope, section_keys=tuple(changed))
+    for key in changed:  # who answered: the writer, for each field its write changed
+        field_sources_record(
+            project=locked, section_key=key, fields=changed_fields(key, current[key], scope[key]), actor=actor
+        )
     if engagement_changed:
         engagement_store(project=locked, values=scope["engagement"], actor=actor)
 

@@ -42,6 +42,7 @@ from scoping.steps.forms import (
     row_fields,
     rows_keys,
 )
+from scoping.steps.sources import field_sources_record
 
 AUDIT_VALUE_MAX = 200
 
@@ -109,6 +110,8 @@ class SaveResult:
     workflow_notice: str | None = None
     # Someone saved other fields after this person opened the step; their changes were kept alongside.
     merged_with: str | None = None
+    # Who answered each changed field, as the step shows it: {"<field>": "Priya Shah, client, session 2"}.
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -371,6 +374,7 @@ def section_save(
             row_model.objects.filter(**{parent_field: section}).delete()
             row_model.objects.bulk_create(_row_objects(section_key, rows_key, section, yours[rows_key]))
 
+    sources = field_sources_record(project=project, section_key=section_key, fields=changed, actor=actor)
     activity_record(
         actor=actor,
         verb="section_saved",
@@ -378,7 +382,8 @@ def section_save(
         project=project,
         obj=section,
         object_repr=str(model._meta.verbose_name).capitalize(),
-        changes={name: _audit_change(section_key, name, theirs[name], yours[name], currency) for name in changed},
+        changes={name: _audit_change(section_key, name, theirs[name], yours[name], currency) for name in changed}
+        | sources.audit,  # the role and session it was answered in ("answered_as"; not a field)
     )
     readiness = readiness_refresh(project=project)
     notice = workflow_hooks.after_scope_edit(
@@ -391,6 +396,7 @@ def section_save(
         readiness=readiness,
         workflow_notice=notice if isinstance(notice, str) and notice else None,
         merged_with=merged_with,
+        sources=sources.texts,
     )
 
 

@@ -17,6 +17,7 @@ from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
 from scoping.projects.scope_io import export_scope
 from scoping.scope import catalogue
+from scoping.scope.answered import section_sources
 from scoping.scope.catalogue import GATE_LABELS, SECTION_KEYS, SECTION_LABELS
 from scoping.scope.fees import proposal_gaps
 from scoping.scope.readiness import Finding, Readiness, evaluate
@@ -200,6 +201,7 @@ class ShownField:
     value: str
     is_long: bool
     anchor: str
+    source: str = ""  # who answered it: "Priya Shah, client, session 2"
 
 
 @dataclass
@@ -215,6 +217,7 @@ class ShownRows:
     columns: list[str]
     rows: list[list[str]]
     anchor: str
+    source: str = ""
 
 
 @dataclass
@@ -225,7 +228,7 @@ class ShownSection:
     row_lists: list[ShownRows]
 
 
-def _shown_field(model: type[Model], instance: Model, name: str, currency: str) -> ShownField:
+def _shown_field(model: type[Model], instance: Model, name: str, currency: str, source: str = "") -> ShownField:
     db_field = model._meta.get_field(name)
     return ShownField(
         name=name,
@@ -233,19 +236,29 @@ def _shown_field(model: type[Model], instance: Model, name: str, currency: str) 
         value=display_value(db_field, getattr(instance, name), currency=currency),
         is_long=db_field.get_internal_type() == "TextField",
         anchor=f"id_{name}",
+        source=source,
     )
 
 
 def section_shown(
-    section_key: str, section: ScopeSection, rows: dict[str, list[ScopeRow]], *, currency: str
+    section_key: str,
+    section: ScopeSection,
+    rows: dict[str, list[ScopeRow]],
+    *,
+    currency: str,
+    sources: dict[str, str] | None = None,
 ) -> ShownSection:
+    """A section readable; ``sources``: who answered each field ({field key: text}), shown beside it."""
+    sources = sources or {}
     model = SECTION_MODELS[section_key]
     currency = getattr(section, "currency", "") or currency
     groups_spec = FIELD_GROUPS.get(section_key) or (("", (SECTION_FORM_FIELDS[section_key],)),)
     groups = [
         ShownGroup(
             heading=heading,
-            fields=[_shown_field(model, section, name, currency) for line in lines for name in line],
+            fields=[
+                _shown_field(model, section, name, currency, sources.get(name, "")) for line in lines for name in line
+            ],
         )
         for heading, lines in groups_spec
     ]
@@ -264,13 +277,15 @@ def section_shown(
                     for row in rows.get(rows_key, [])
                 ],
                 anchor=f"rows-{rows_key}",
+                source=sources.get(rows_key, ""),
             )
         )
     return ShownSection(key=section_key, label=SECTION_LABELS[section_key], groups=groups, row_lists=row_lists)
 
 
-def scope_shown(project: DiscoveryProject) -> list[ShownSection]:
-    """All eight sections, readable, in three queries plus one per list of rows."""
+def scope_shown(project: DiscoveryProject, field_sources: dict | None = None) -> list[ShownSection]:
+    """All eight sections, readable, in three queries plus one per list of rows; ``field_sources`` of the scope
+    JSON, to say who answered each field."""
     loaded = (
         DiscoveryProject.objects.select_related(*STEP_KEYS)
         .prefetch_related(*(f"{section_key}__{rows_key}" for section_key, rows_key in ROW_MODELS))
@@ -285,7 +300,9 @@ def scope_shown(project: DiscoveryProject) -> list[ShownSection]:
             rows: dict[str, list[ScopeRow]] = {rows_key: [] for rows_key in rows_keys(key)}
         else:
             rows = {rows_key: list(getattr(section, rows_key).all()) for rows_key in rows_keys(key)}
-        shown.append(section_shown(key, section, rows, currency=project.currency))
+        shown.append(
+            section_shown(key, section, rows, currency=project.currency, sources=section_sources(field_sources, key))
+        )
     return shown
 
 

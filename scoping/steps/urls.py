@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from scoping.steps import cost_views, question_views, views
+from scoping.steps import cost_views, field_question_views, question_views, views
 
 urlpatterns = [
     path("<int:project_id>/steps/<slug:section_key>/", views.step, name="step"),
     path("<int:project_id>/steps/<slug:section_key>/question/", views.step_question, name="step_question"),
+    path(
+        "<int:project_id>/steps/<slug:section_key>/fields/<slug:field>/question/",
+        field_question_views.step_field_question,
+        name="step_field_question",
+    ),
     path("<int:project_id>/scope/", views.scope_review, name="scope_review"),
     path("<int:project_id>/costs/figures/", cost_views.cost_figures, name="cost_figures"),
     path("<int:project_id>/costs/pick-model/", cost_views.cost_model_pick, name="cost_model_pick"),

@@ -18,7 +18,9 @@ from scoping.live_scope import scope_of, with_scope
 from scoping.models import DiscoveryProject
 from scoping.models.sections import SECTION_MODELS, OpenQuestion
 from scoping.review import hooks as workflow_hooks
+from scoping.scope.answered import section_sources
 from scoping.steps import questions as question_services
+from scoping.steps.field_question_views import FIELD_QUESTION_FORM_ID
 from scoping.steps.forms import StepForms, build_step_forms
 from scoping.steps.question_forms import ParkQuestionForm
 from scoping.steps.selectors import step_after_save, step_edit_state, step_navigation
@@ -31,6 +33,12 @@ from scoping.steps.services import (
     section_save,
     section_save_notices,
     section_with_rows,
+)
+from scoping.steps.sources import (
+    decorate_step_forms,
+    field_question_text,
+    section_source_texts,
+    step_field_extras,
 )
 from scoping.steps.status import STEP_KEYS, scope_shown, scope_status, section_shown, step_url
 
@@ -91,7 +99,11 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
     forms = None
     if editable:
         forms = build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
-    shown = None if editable else section_shown(section_key, section, rows, currency=project.currency)
+    scope = scope_of(project)
+    shown = None
+    if not editable:
+        sources = section_sources(scope.get("field_sources"), section_key)
+        shown = section_shown(section_key, section, rows, currency=project.currency, sources=sources)
     opened = section_fingerprints(section_key=section_key, section=section, rows=rows) if editable else None
     return _render_step(
         request,
@@ -102,7 +114,7 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
         shown=shown,
         opened=opened,
         refusal=refusal,
-        scope=scope_of(project),
+        scope=scope,
     )
 
 
@@ -176,6 +188,7 @@ def _render_step(
     scope: dict | None = None,
 ) -> HttpResponse:
     status_now = scope_status(access.project, scope)
+    field_context = _field_context(request, access, section_key, forms=forms, scope=scope)
     context = {
         "tab": "steps",
         "status": status_now,
@@ -192,9 +205,39 @@ def _render_step(
         ),
         "conflict": conflict,
         "shown": shown,
-        **_park_context(request, access, section_key),  # also the project, the access and the section key
+        **_park_context(request, access, section_key, ask=field_context["ask"]),  # also the project and access
+        **field_context,
     }
     return render(request, "scoping/steps/step.html", context, status=status)
+
+
+def _field_context(
+    request: HttpRequest, access: ProjectAccess, section_key: str, *, forms: StepForms | None, scope: dict | None
+) -> dict:
+    """Who answered each field and its open questions, beside its label; "Don't know yet" for who may edit.
+
+    A GET has read the scope (its ``field_sources``) and the questions with the project: no query. A form shown again
+    after a refused save reads them afresh.
+    """
+    project = access.project
+    if scope is not None:
+        sources = section_sources(scope.get("field_sources"), section_key)
+        questions = project.open_questions.all()
+    else:
+        sources = section_source_texts(project, section_key)
+        questions = project.open_questions.filter(section=section_key, status="open").exclude(field="")
+    extras = step_field_extras(
+        project=project, section_key=section_key, sources=sources, questions=questions, can_ask=forms is not None
+    )
+    if forms is not None:
+        decorate_step_forms(forms, extras)
+    asked = request.GET.get("ask", "")
+    return {
+        "field_extras": extras,
+        "field_sources": sources,
+        "ask": extras[asked] if forms is not None and asked in extras else None,
+        "field_question_form_id": FIELD_QUESTION_FORM_ID,
+    }
 
 
 def _park_consequence(request: HttpRequest, project: DiscoveryProject):
@@ -211,10 +254,13 @@ def _park_context(
     *,
     park_form: ParkQuestionForm | None = None,
     parked: OpenQuestion | None = None,
+    ask=None,
 ) -> dict:
     project = access.project
     if access.edit and park_form is None:
-        park_form = ParkQuestionForm(consequence=_park_consequence(request, project))
+        # "Don't know yet" without JavaScript (``?ask=<field>``): the panel starts from that field's question.
+        initial = {"question": field_question_text(ask.label)} if ask is not None else None
+        park_form = ParkQuestionForm(consequence=_park_consequence(request, project), initial=initial)
     # Sorted here (due date first, undated last) so that a project loaded with its scope needs no query.
     questions = sorted(
         (q for q in project.open_questions.all() if q.section == section_key and q.status == "open"),
@@ -277,7 +323,7 @@ def scope_review(request: HttpRequest, project_id: int) -> HttpResponse:
     access = resolve_project(request.user, project_id)
     project = access.project
     status_now = scope_status(project)
-    sections = scope_shown(project)
+    sections = scope_shown(project, status_now.scope.get("field_sources"))
     steps = {step.key: step for step in status_now.steps}
     return render(
         request,

@@ -275,3 +275,20 @@ def test_two_writes_from_the_same_etag_at_once_one_wins_and_the_other_is_412(lea
     assert sorted(results.values()) == [200, 412]
     winner = "1500" if results["a"] == 200 else "1700"
     assert CostModel.objects.get(project=project).hosting == Decimal(winner)
+
+
+def test_a_write_records_its_writer_as_who_answered_each_field_it_changed(client, lead):
+    project = import_project(lead)
+    headers = bearer(lead)
+    scope, etag = read(client, project, headers)
+    scope.pop("field_sources")  # a program that does not send who answered leaves it as it was
+
+    response = write(client, project, headers, with_second_step(scope), etag)
+
+    assert response.status_code == 200, response.content
+    sources = response.json()["field_sources"]
+    assert set(sources) == {"cost_model.hosting", "cost_model.steps"}
+    assert (sources["cost_model.hosting"]["by"], sources["cost_model.hosting"]["role"]) == (
+        lead.display_name,
+        "consultant",
+    )

@@ -100,7 +100,7 @@ def test_the_whole_harness_runs_on_a_tiny_dataset(db, settings, tmp_path):
     printed = table(results)
     for name in figures:
         assert name in printed
-    assert "Not measured: live sessions" in printed
+    assert "Not measured" not in printed  # every part 2 target has its figure
 
 
 @pytest.mark.parametrize("size", [10_000, 100_000])

@@ -16,11 +16,13 @@ from tests.factories import ProjectFactory, UserFactory
 from tests.steps.step_helpers import invoice_scope, step_post
 
 STEP_GET_QUERIES = (
-    13  # session, user, the project with its eight sections, seven kinds of row, questions, risks, versions
+    14  # session, user, the project with its eight sections, seven kinds of row, questions, risks, who answered
+    # each field, versions
 )
-# Session, user, project, the locked section and its rows, the write, the rows replaced, audit, and readiness (which
-# reads the saved scope afresh: ten of these, one per kind of row since model steps are rows).
-STEP_SAVE_QUERIES = 25
+# Session, user, project, the locked section and its rows, the write, the rows replaced, who answered (the live
+# session, one upsert), audit, and readiness (which reads the saved scope afresh: eleven of these, one per kind of
+# row since model steps are rows, and who answered each field).
+STEP_SAVE_QUERIES = 28
 # Session, user, the count (capped), the clients of the filter (at most 51), the page's ids, then its rows.
 LIST_QUERIES = 6
 
