@@ -224,7 +224,27 @@ def asgi_live_server(_asgi_server, transactional_db):
     ``.url`` (http://127.0.0.1:<port>) and ``.ws_url``; the database is transactional, as with ``live_server``: what a
     test writes is committed, so the server's threads see it, and it is emptied after the test.
     """
+    _presence_forget()
     return _asgi_server
+
+
+def _presence_forget() -> None:
+    """Drop presence entries left in Redis by an earlier test run: project ids start at 1 in every new test
+    database, so a crashed run's entries would otherwise show people who are not there (until they expire)."""
+    import redis
+    from django.conf import settings
+
+    from scoping.realtime.presence import presence_key
+
+    if not settings.REDIS_URL:
+        return
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=presence_key("*")))  # type: ignore[arg-type]
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture

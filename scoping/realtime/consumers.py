@@ -301,7 +301,11 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
             await self._presence_broadcast()
 
     async def _presence_broadcast_soon(self) -> None:
+        # Twice: the state is whole (idempotent), and a second copy a second later reaches a socket whose process
+        # lost the first in that instant, instead of it showing the person until their entry expires.
         await asyncio.sleep(0.05)
+        await self._presence_broadcast()
+        await asyncio.sleep(1.0)
         await self._presence_broadcast()
 
 
