@@ -22,6 +22,16 @@ ROWS = [
         EDITS_SCOPE_POST_ONLY,
     ),
     (
+        "autosave a step (POST only, JSON: strangers get 404, who may not edit 403)",
+        lambda ctx: reverse("projects:step_autosave", args=[ctx["project"].pk, "workflow"]),
+        EDITS_SCOPE_POST_ONLY,
+    ),
+    (
+        "a step's saved state (JSON, for polling and catch-up)",
+        lambda ctx: reverse("projects:step_state", args=[ctx["project"].pk, "failure_modes"]),
+        SEES_PROJECT,
+    ),
+    (
         "unknown guided step",
         step_url("not_a_step"),
         expect(lead=404, member=404, outsider=404, reviewer=404, admin=404, participant=404, other_client=404),

@@ -43,7 +43,14 @@ from scoping.steps.forms import (
     row_fields,
     rows_keys,
 )
-from scoping.steps.live_state import field_sources, fingerprint, role_word, row_fingerprints, step_state
+from scoping.steps.live_state import (
+    field_sources,
+    fingerprint,
+    role_word,
+    row_fingerprints,
+    step_state,
+    widget_string,
+)
 from scoping.steps.live_state import saved_values as _saved_values
 
 AUDIT_VALUE_MAX = 200
@@ -221,6 +228,26 @@ def forms_showing(*, project: DiscoveryProject, section_key: str, values: dict[s
     section = model(project=project, **{name: values[name] for name in SECTION_FORM_FIELDS[section_key]})
     rows = {rows_key: [SimpleNamespace(**row) for row in values[rows_key]] for rows_key in rows_keys(section_key)}
     return build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
+
+
+def conflict_theirs(*, project: DiscoveryProject, section_key: str, conflict: EditConflict) -> dict[str, Any]:
+    """Their saved values of a conflict's fields as the form's widgets show them (what "Use theirs" puts back)."""
+    if not conflict.theirs_values:
+        return {}
+    shown = forms_showing(project=project, section_key=section_key, values=conflict.theirs_values)
+    formsets = shown.formsets
+    values = {}
+    for difference in conflict.differences:
+        name = difference.name
+        if name in formsets:
+            count = len(conflict.theirs_values[name])
+            values[name] = [
+                {column: widget_string(row_form[column]) for column in row_fields(section_key, name)}
+                for row_form in formsets[name].forms[:count]
+            ]
+        else:
+            values[name] = widget_string(shown.form[name])
+    return values
 
 
 def conflict_forms(
@@ -420,8 +447,14 @@ def section_save(
             raise _conflict(section_key, section, theirs, sent, currency, mine=mine, clashes=clashes)
         # Write only what this person changed, and keep what others saved.
         changed = [name for name in changed if name in mine and not _same(theirs[name], yours[name])]
-        if not changed:
-            return SaveResult(section_key=section_key, revision=section.revision, changed_fields=(), saved=False)
+        if not changed:  # what differs is what others saved: the tab is told which fields to take from them
+            return SaveResult(
+                section_key=section_key,
+                revision=section.revision,
+                changed_fields=(),
+                saved=False,
+                differs=tuple(name for name in sent if name not in unchanged and not _same(theirs[name], sent[name])),
+            )
         if moved - set(changed) or notices:
             merged_with = updated_by.display_name if updated_by is not None else "someone else"
     elif section.revision != expected_revision:
