@@ -6,118 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("scoping", "0016_signoff_requests"),
+        ('scoping', '0016_signoff_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="openquestion",
-            name="field",
-            field=models.CharField(blank=True, default="", max_length=80),
+            model_name='openquestion',
+            name='field',
+            field=models.CharField(blank=True, default='', max_length=80),
         ),
         migrations.CreateModel(
-            name="DiscoverySession",
+            name='DiscoverySession',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("number", models.PositiveIntegerField()),
-                ("title", models.CharField(blank=True, max_length=200)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("ended_at", models.DateTimeField(blank=True, null=True)),
-                ("start_scope", models.JSONField(blank=True, null=True)),
-                ("end_scope", models.JSONField(blank=True, null=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "facilitator",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="discovery_sessions",
-                        to="scoping.discoveryproject",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField()),
+                ('title', models.CharField(blank=True, max_length=200)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('ended_at', models.DateTimeField(blank=True, null=True)),
+                ('start_scope', models.JSONField(blank=True, null=True)),
+                ('end_scope', models.JSONField(blank=True, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='discovery_sessions', to='scoping.discoveryproject')),
             ],
             options={
-                "ordering": ("project", "number"),
+                'ordering': ('project', 'number'),
             },
         ),
         migrations.AddField(
-            model_name="openquestion",
-            name="session",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="actions",
-                to="scoping.discoverysession",
-            ),
+            model_name='openquestion',
+            name='session',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='actions', to='scoping.discoverysession'),
         ),
         migrations.CreateModel(
-            name="FieldSource",
+            name='FieldSource',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("section", models.CharField(max_length=40)),
-                ("field", models.CharField(max_length=80)),
-                ("by_name", models.CharField(max_length=200)),
-                ("role", models.CharField(max_length=40)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "project",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="field_sources",
-                        to="scoping.discoveryproject",
-                    ),
-                ),
-                (
-                    "session",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="field_sources",
-                        to="scoping.discoverysession",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('section', models.CharField(max_length=40)),
+                ('field', models.CharField(max_length=80)),
+                ('by_name', models.CharField(max_length=200)),
+                ('role', models.CharField(max_length=40)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='field_sources', to='scoping.discoveryproject')),
+                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='field_sources', to='scoping.discoverysession')),
             ],
             options={
-                "ordering": ("project", "section", "field"),
+                'ordering': ('project', 'section', 'field'),
             },
         ),
         migrations.AddConstraint(
-            model_name="discoverysession",
-            constraint=models.UniqueConstraint(fields=("project", "number"), name="unique_session_number"),
+            model_name='discoverysession',
+            constraint=models.UniqueConstraint(fields=('project', 'number'), name='unique_session_number'),
         ),
         migrations.AddConstraint(
-            model_name="discoverysession",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("ended_at__isnull", True), ("started_at__isnull", False)),
-                fields=("project",),
-                name="one_live_session_per_project",
-            ),
+            model_name='discoverysession',
+            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True), ('started_at__isnull', False)), fields=('project',), name='one_live_session_per_project'),
         ),
         migrations.AddConstraint(
-            model_name="fieldsource",
-            constraint=models.UniqueConstraint(fields=("project", "section", "field"), name="unique_field_source"),
+            model_name='fieldsource',
+            constraint=models.UniqueConstraint(fields=('project', 'section', 'field'), name='unique_field_source'),
         ),
     ]

@@ -275,7 +275,9 @@ def _engagement(value: object, validator: _Validator) -> dict[str, Any]:
         return engagement
     for index, key in enumerate(clauses):
         if not isinstance(key, str) or not key.strip() or len(key) > CLAUSE_KEY_MAX:
-            validator.error(f"engagement.clauses[{index}]", f"must be a clause key of 1 to {CLAUSE_KEY_MAX} characters")
+            validator.error(
+                f"engagement.clauses[{index}]", f"must be a clause key of 1 to {CLAUSE_KEY_MAX} characters"
+            )
         else:
             engagement["clauses"].append(key.strip())
     return engagement
