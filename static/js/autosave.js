@@ -429,6 +429,10 @@
     var fingerprintInput = hidden("opened__" + key);
     if (!fingerprintInput || !remote) return false;
     if (remote.fingerprint === fingerprintInput.value) return false;
+    if (deferred[key] && focusInList(key)) {
+      deferred[key].remote = remote; // still waiting for the focus to leave the list
+      return false;
+    }
     if (!listDirty(key) && !conflicts[key]) {
       if (focusInList(key)) {
         deferred[key] = { remote: remote, by: by, rows: true };
@@ -622,14 +626,19 @@
       var remote = answer.rows[key];
       if (differs.indexOf(key) !== -1) {
         // Merged with someone else's rows: show the list as saved, unless the person went on editing it.
-        if (listSnapshot(key) === sent.rows[key] && !focusInList(key)) {
+        if (listSnapshot(key) !== sent.rows[key]) {
+          again = true; // typed since: that save merges again, row by row
+        } else if (focusInList(key)) {
+          // Rebuilt once the focus leaves the list; until then its fingerprints stay those of the rows shown.
+          deferred[key] = { remote: remote, by: answer.merged_with || answer.updated_by, rows: true };
+          baseRows[key] = sent.rows[key]; // what it shows is saved (merged into the list): not unsaved
+          listNotice(key, "Saved. Rows " + (answer.merged_with || "someone else") + " saved show here when you leave this list.");
+        } else {
           rebuildList(key, remote);
           baseRows[key] = listSnapshot(key);
           setFingerprints(key, remote.fingerprint, remote.row_fingerprints);
           listNotice(key, answer.merged_with ? "Merged with the rows " + answer.merged_with + " saved." : "");
           changedAny = true;
-        } else {
-          again = true;
         }
       } else {
         baseRows[key] = sent.rows[key];
@@ -638,7 +647,9 @@
       }
     });
     if (changedAny) formChanged();
-    if (savable().length) again = true;
+    var typedSince = fieldNames().some(function (name) { return fieldValue(name) !== sent.fields[name]; }) ||
+      rowsKeys().some(function (key) { return listSnapshot(key) !== sent.rows[key]; });
+    if (typedSince) again = true;
   }
 
   // --- a frozen scope: nothing is saved until the person ticks the existing confirmation ---------------------------
