@@ -39,6 +39,7 @@
   var again = false;
   var applying = false;
   var refused = false;
+  var failed = false; // the last save did not reach the server (or it failed): leaving asks, as before autosave
   var needsConfirmation = false;
   var submitting = false;
   var catchUp = null;
@@ -500,8 +501,8 @@
   function answerOf(response) {
     var type = response.headers.get("content-type") || "";
     if (type.indexOf("application/json") === -1) {
-      // Sent to the login page: the session ended.
-      return { status: "signed_out", code: response.status };
+      // Sent to the login page (the session ended), or an error page.
+      return { status: response.redirected ? "signed_out" : "error", code: response.status };
     }
     return response.json().then(function (answer) {
       answer.code = response.status;
@@ -536,6 +537,7 @@
       .then(answerOf)
       .then(function (answer) { return handle(answer, sent); })
       .catch(function () {
+        failed = true;
         working("");
         tell("Not saved: the server could not be reached. Trying again shortly; what you typed is kept.");
         retryTimer = window.setTimeout(function () { saveSoon(0); }, RETRY_MS);
@@ -556,6 +558,7 @@
 
   function handle(answer, sent) {
     working("");
+    failed = answer.status === "signed_out" || !answer.status;
     if (answer.status === "saved" || answer.status === "unchanged") {
       applyAnswer(answer, sent);
       if (answer.status === "saved") {
@@ -601,6 +604,7 @@
       tell("Not saved: you are signed out. Sign in again in another tab, then save; what you typed is kept here.");
       return false;
     }
+    failed = true;
     tell("Not saved: the server could not save it just now. Trying again shortly; what you typed is kept.");
     retryTimer = window.setTimeout(function () { saveSoon(0); }, RETRY_MS);
     return false;
@@ -691,8 +695,9 @@
     if (applying || !event.target.name) return;
     if (event.target.id === "id_confirm_reopen") {
       if (event.target.checked) {
+        // After the usual pause: a Save button pressed right after the tick saves it all at once instead.
         needsConfirmation = false;
-        saveSoon(0);
+        saveSoon(DELAY_MS);
       }
       return;
     }
@@ -723,7 +728,7 @@
   );
 
   function problem() {
-    return refused || needsConfirmation || Object.keys(conflicts).length > 0 || Object.keys(errorNames).length > 0 ||
+    return refused || failed || needsConfirmation || Object.keys(conflicts).length > 0 || Object.keys(errorNames).length > 0 ||
       form.hasAttribute("data-conflict-page");
   }
 
