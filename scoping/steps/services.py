@@ -271,7 +271,13 @@ def section_save_notices(result: SaveResult, *, action: str) -> list[tuple[int, 
             )
         notices.append((message_levels.SUCCESS, saved))
     elif action == "save":
-        notices.append((message_levels.INFO, "Nothing had changed, so there was nothing to save."))
+        # With autosave the step is usually saved before the button is pressed: say that it is.
+        notices.append(
+            (
+                message_levels.SUCCESS,
+                f"{SECTION_LABELS[result.section_key]} saved. Nothing had changed since the last save.",
+            )
+        )
     if result.workflow_notice:
         notices.append((message_levels.WARNING, result.workflow_notice))
     return notices

@@ -426,10 +426,50 @@
     return false;
   }
 
+  // The rows the list shows (without blank ones: all at the row template's defaults), as column -> value.
+  function shownRows(key) {
+    var container = listContainer(key);
+    var template = document.getElementById(key + "-empty");
+    if (!container || !template) return null;
+    var rows = [];
+    container.querySelectorAll("[data-formset-row]").forEach(function (row) {
+      var removed = row.querySelector("[data-formset-delete]");
+      if (removed && removed.checked) return;
+      var values = {};
+      var blank = true;
+      row.querySelectorAll("input, select, textarea").forEach(function (field) {
+        var match = field.name && field.name.match(/^[^-]+-(\d+)-(.+)$/);
+        if (!match || match[2] === "DELETE" || field.type === "hidden") return;
+        values[match[2]] = field.value;
+        var fresh = template.content.querySelector("[name='" + CSS.escape(key + "-__prefix__-" + match[2]) + "']");
+        if (!fresh || fresh.value !== field.value) blank = false;
+      });
+      if (!blank) rows.push(values);
+    });
+    return rows;
+  }
+
+  function sameRows(key, remote) {
+    var shown = shownRows(key);
+    var saved = remote.rows || [];
+    if (!shown || shown.length !== saved.length) return false;
+    return saved.every(function (row, index) {
+      return Object.keys(row).every(function (column) { return asText(row[column]) === (shown[index][column] || ""); });
+    });
+  }
+
   function applyRemoteRows(key, remote, by) {
     var fingerprintInput = hidden("opened__" + key);
     if (!fingerprintInput || !remote) return false;
     if (remote.fingerprint === fingerprintInput.value) return false;
+    if (sameRows(key, remote)) {
+      // The list already shows what is saved (a price pick filled it in, or both typed the same): take it as saved.
+      setFingerprints(key, remote.fingerprint, remote.row_fingerprints);
+      baseRows[key] = listSnapshot(key);
+      delete deferred[key];
+      listNotice(key, "");
+      return false;
+    }
     if (deferred[key] && focusInList(key)) {
       deferred[key].remote = remote; // still waiting for the focus to leave the list
       return false;
@@ -727,13 +767,33 @@
     true,
   );
 
+  // A form that writes into this step (the cost step's "Copy prices into this scope") is compared with the step's
+  // revision: it waits for a pending autosave, so it does not meet that save as someone else's change.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var other = event.target;
+      if (!other || other === form || !other.matches("#model-pick-form")) return;
+      pickedWhenSaved = !(timer || inflight) && savable().length === 0;
+      if (!(timer || inflight)) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      flush().then(function () {
+        if (other.requestSubmit) other.requestSubmit();
+      });
+    },
+    true,
+  );
+
   function problem() {
     return refused || failed || needsConfirmation || Object.keys(conflicts).length > 0 || Object.keys(errorNames).length > 0 ||
       form.hasAttribute("data-conflict-page");
   }
 
+  // A field stays "dirty" until the server's answer confirms it saved, so this covers pending and failed saves too.
+  // (A pending timer alone is not unsaved: a blur with nothing new must not flash the note and move the buttons.)
   function unsaved() {
-    return !!timer || !!inflight || dirtyNames().length > 0;
+    return dirtyNames().length > 0;
   }
 
   function flush() {
@@ -760,6 +820,49 @@
   }
 
   window.setInterval(poll, POLL_MS);
+
+  // The cost step's price pick saved into this step, and costs.js put the copied values into the form: take the
+  // saved step as the base (what the form shows is saved), instead of sending those values as this person's edits.
+  var pickedWhenSaved = false;
+
+  // Everything was saved when the pick was sent (the pick waits for autosave): the step as saved now is what the
+  // form must show, the pick included. Otherwise (a save failed) the values costs.js filled in are kept and merge.
+  function takeSaved(state) {
+    Object.keys(state.fields || {}).forEach(function (name) {
+      if (!hidden("opened__" + name) || !elementsOf(name).length) return;
+      setField(name, state.fields[name].value);
+      baseText[name] = fieldValue(name);
+      setFingerprints(name, state.fields[name].fingerprint);
+    });
+    Object.keys(state.rows || {}).forEach(function (key) {
+      if (!hidden("opened__" + key)) return;
+      rebuildList(key, state.rows[key]);
+      baseRows[key] = listSnapshot(key);
+      setFingerprints(key, state.rows[key].fingerprint, state.rows[key].row_fingerprints);
+    });
+    setRevision(state.revision);
+    formChanged();
+    notifyGuard();
+  }
+
+  document.addEventListener("cost-prices-copied", function () {
+    window.clearTimeout(timer);
+    timer = null;
+    var wholeStepSaved = pickedWhenSaved;
+    catchUp = window.fetch(STATE_URL, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(answerOf)
+      .then(function (state) {
+        if (state && state.status === "state") {
+          if (wholeStepSaved) takeSaved(state);
+          else applyState(state);
+        }
+      })
+      .catch(function () { /* the next poll catches up */ })
+      .then(function () {
+        catchUp = null;
+        if (savable().length) saveSoon(DELAY_MS);
+      });
+  });
 
   document.addEventListener("firstslice:socket", function (event) {
     if (event.detail && event.detail.state === "open") {
