@@ -744,10 +744,24 @@
     saveSoon(0);
   });
 
-  form.addEventListener("submit", function () {
-    // A button save posts the whole form, with the fingerprints kept up to date here: no autosave after it.
-    submitting = true;
+  form.addEventListener("submit", function (event) {
+    // A button save posts the whole form, with the fingerprints kept up to date here: no autosave after it. With an
+    // autosave still in flight it waits for its answer, so that it is not taken for someone else's save.
     window.clearTimeout(timer);
+    timer = null;
+    if (inflight && !submitting) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      inflight.then(function () {
+        submitting = true;
+        window.clearTimeout(timer);
+        timer = null;
+        if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+        else form.submit();
+      });
+      return;
+    }
+    submitting = true;
   });
 
   // Leaving by a link saves what is pending first; with a problem to look at, steps.js asks as before.
