@@ -16,6 +16,7 @@
   if (!form || !form.dataset.autosaveUrl || !window.fetch || !window.FormData || !window.Promise) return;
 
   var DELAY_MS = 800;
+  var CHANGE_DELAY_MS = 200;
   var POLL_MS = 3000;
   var RETRY_MS = 5000;
   var SECTION = form.dataset.section;
@@ -741,7 +742,8 @@
       }
       return;
     }
-    saveSoon(0);
+    // Not at once: a blur caused by pressing a Save button is followed by its submit, which saves it all.
+    saveSoon(CHANGE_DELAY_MS);
   });
 
   form.addEventListener("submit", function (event) {
