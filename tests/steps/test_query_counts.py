@@ -19,8 +19,9 @@ STEP_GET_QUERIES = (
     13  # session, user, the project with its eight sections, seven kinds of row, questions, risks, versions
 )
 # Session, user, project, the locked section and its rows, the write, the rows replaced, audit, and readiness (which
-# reads the saved scope afresh: ten of these, one per kind of row since model steps are rows).
-STEP_SAVE_QUERIES = 25
+# reads the saved scope afresh: ten of these, one per kind of row since model steps are rows), then the live
+# message: the section as saved, its rows, who saved it and the field sources (four).
+STEP_SAVE_QUERIES = 29
 LIST_QUERIES = 5  # session, user, the count, the clients of the filter, one page of projects
 
 pytestmark = pytest.mark.django_db
