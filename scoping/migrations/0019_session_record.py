@@ -6,73 +6,130 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scoping', '0018_signing_codes_and_order'),
+        ("scoping", "0018_signing_codes_and_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='discoverysession',
-            name='answered_by',
+            model_name="discoverysession",
+            name="answered_by",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='discoverysession',
-            name='minutes_pdf',
-            field=models.FileField(blank=True, upload_to='sessions/'),
+            model_name="discoverysession",
+            name="minutes_pdf",
+            field=models.FileField(blank=True, upload_to="sessions/"),
         ),
         migrations.AddField(
-            model_name='discoverysession',
-            name='minutes_pdf_error',
+            model_name="discoverysession",
+            name="minutes_pdf_error",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.CreateModel(
-            name='SessionNote',
+            name="SessionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('decision', 'Decision'), ('parked', 'Parking lot')], max_length=10)),
-                ('text', models.TextField(max_length=2000)),
-                ('step', models.CharField(blank=True, max_length=40)),
-                ('by_name', models.CharField(max_length=200)),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='scoping.discoverysession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("decision", "Decision"), ("parked", "Parking lot")], max_length=10),
+                ),
+                ("text", models.TextField(max_length=2000)),
+                ("step", models.CharField(blank=True, max_length=40)),
+                ("by_name", models.CharField(max_length=200)),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="scoping.discoverysession"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('session', 'at', 'id'),
+                "ordering": ("session", "at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('step', models.CharField(max_length=40)),
-                ('minutes', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agenda', to='scoping.discoverysession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField()),
+                ("step", models.CharField(max_length=40)),
+                ("minutes", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agenda",
+                        to="scoping.discoverysession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('session', 'position'),
-                'constraints': [models.UniqueConstraint(fields=('session', 'position'), name='unique_agenda_position'), models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True), ('started_at__isnull', False)), fields=('session',), name='one_current_agenda_item')],
+                "ordering": ("session", "position"),
+                "constraints": [
+                    models.UniqueConstraint(fields=("session", "position"), name="unique_agenda_position"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True), ("started_at__isnull", False)),
+                        fields=("session",),
+                        name="one_current_agenda_item",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SessionAttendee',
+            name="SessionAttendee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('staff', 'Consultancy'), ('client', 'Client'), ('guest', 'Guest')], max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendees', to='scoping.discoverysession')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("staff", "Consultancy"), ("client", "Client"), ("guest", "Guest")], max_length=10
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendees",
+                        to="scoping.discoverysession",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ('session', 'id'),
-                'constraints': [models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('session', 'user'), name='unique_session_attendee_user')],
+                "ordering": ("session", "id"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("user__isnull", False)),
+                        fields=("session", "user"),
+                        name="unique_session_attendee_user",
+                    )
+                ],
             },
         ),
     ]

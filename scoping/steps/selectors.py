@@ -45,6 +45,7 @@ def step_edit_state(
     refusal: str | None,
     confirm_error: str | None,
     confirmed: bool,
+    opened_rows: dict[str, list[str]] | None = None,
 ) -> dict:
     """What the page says about editing: the forms, the revision and opened values they carry, and what saving does."""
     return {
@@ -52,6 +53,8 @@ def step_edit_state(
         "revision": revision,
         # A list of pairs, not a dict: a field may be called "items" (see the activity page).
         "opened_fields": sorted((opened or {}).items()),
+        # Each list's row fingerprints as opened, comma-separated: a stale save merges the list row by row.
+        "opened_rows_fields": sorted((name, ",".join(fps)) for name, fps in (opened_rows or {}).items()),
         # Said before editing: what saving does to a scope that is in review, approved, or in or after sign-off.
         "consequence": workflow_hooks.edit_consequence(project=project, stage=project.stage) if forms else None,
         "confirm_error": confirm_error,

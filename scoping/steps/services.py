@@ -12,11 +12,10 @@ writes a value the person did not touch. A list of rows counts as one field.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -30,8 +29,10 @@ from django.utils import timezone
 from scoping.models import DiscoveryProject
 from scoping.models.sections import ROW_MODELS, SECTION_MODELS, ScopeRow, ScopeSection
 from scoping.projects.services import activity_record, readiness_refresh
+from scoping.realtime.broadcast import project_broadcast
 from scoping.review import hooks as workflow_hooks
 from scoping.scope.readiness import SECTION_LABELS, Readiness
+from scoping.scope.schema import MAX_ROWS
 from scoping.steps.display import display_value
 from scoping.steps.forms import (
     SECTION_FORM_FIELDS,
@@ -42,7 +43,14 @@ from scoping.steps.forms import (
     row_fields,
     rows_keys,
 )
-from scoping.steps.sources import field_sources_record
+from scoping.steps.live_state import (
+    fingerprint,
+    row_fingerprints,
+    step_state,
+    widget_string,
+)
+from scoping.steps.live_state import saved_values as _saved_values
+from scoping.steps.sources import field_sources_record, role_label
 
 AUDIT_VALUE_MAX = 200
 
@@ -70,6 +78,8 @@ class EditConflict(Exception):
         differences: list[Difference],
         shown_values: dict[str, Any] | None = None,
         opened: dict[str, str] | None = None,
+        opened_rows: dict[str, list[str]] | None = None,
+        theirs_values: dict[str, Any] | None = None,
     ) -> None:
         self.section_key = section_key
         self.current_revision = current_revision
@@ -80,6 +90,9 @@ class EditConflict(Exception):
         # fingerprints of their saved values, so that submitting it again ("keep mine") writes only my changes.
         self.shown_values = shown_values
         self.opened = opened or {}
+        # Their rows' fingerprints (a "keep mine" merges lists row by row against them) and their saved values.
+        self.opened_rows = opened_rows or {}
+        self.theirs_values = theirs_values or {}
         super().__init__(
             f"{section_key} was saved by {updated_by_name or 'someone else'} (revision {current_revision}) "
             f"after the form was opened; {len(differences)} field(s) differ."
@@ -112,6 +125,64 @@ class SaveResult:
     merged_with: str | None = None
     # Who answered each changed field, as the step shows it: {"<field>": "Priya Shah, client, session 2"}.
     sources: dict[str, str] = field(default_factory=dict)
+    # Said of lists merged row by row (e.g. both people edited the same row: both versions were kept).
+    notices: tuple[str, ...] = ()
+    # The step as saved now (``live_state.step_state``), and the fields whose saved value is not what was sent
+    # (another person's change kept, a list merged with theirs): the tab shows those, and keeps the rest as typed.
+    state: dict[str, Any] | None = None
+    differs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RowMerge:
+    rows: list[dict[str, Any]]
+    both_changed: bool  # a row both people changed (or one changed and one removed): the versions are all kept
+
+
+def rows_merge(*, opened: Sequence[str], mine: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> RowMerge:
+    """Three-way merge of a list of rows: base = the fingerprints of the rows as this person opened them.
+
+    The result is their saved list, less the rows this person removed (or edited away), plus the rows this person
+    added or edited, each placed after the row it followed in their form. Rows are compared by fingerprint, as
+    multisets, so two identical rows stay two. A row of mine already in their list (a save sent twice, or merged
+    already) is not added again. A row edited by one person and removed by the other survives, edited; a row both
+    edited is kept in both versions, and ``both_changed`` says so.
+    """
+    base = Counter(opened)
+    mine_fps = row_fingerprints(mine)
+    theirs_fps = row_fingerprints(theirs)
+    removed_by_me = base - Counter(mine_fps)
+    gone_from_theirs = base - Counter(theirs_fps)
+    to_drop = removed_by_me.copy()
+    # Each entry: [fingerprint, row, already matched to a row of mine].
+    result: list[list[Any]] = []
+    for fp, row in zip(theirs_fps, theirs, strict=True):
+        if to_drop[fp] > 0:
+            to_drop[fp] -= 1
+            continue
+        result.append([fp, row, False])
+    new_in_theirs = Counter(theirs_fps) - base  # their additions (and what I saved before, when sent again)
+    base_left = base.copy()
+    has_anchor = any(fp in base or fp in new_in_theirs for fp in mine_fps)
+    cursor = 0 if has_anchor else len(result)  # a list I only added to: my rows after theirs
+    added = 0
+    for fp, row in zip(mine_fps, mine, strict=True):
+        if base_left[fp] > 0 or new_in_theirs[fp] > 0:
+            if base_left[fp] > 0:
+                base_left[fp] -= 1
+            else:
+                new_in_theirs[fp] -= 1
+            at = next((i for i, entry in enumerate(result) if entry[0] == fp and not entry[2]), None)
+            if at is not None:  # else they removed it: my next rows follow the previous one
+                result[at][2] = True
+                cursor = at + 1
+            continue
+        result.insert(cursor, [fp, row, True])
+        cursor += 1
+        added += 1
+    # A base row gone from both lists, while both added rows: the same row was changed on both sides.
+    both_changed = bool(added and (removed_by_me & gone_from_theirs) and (Counter(theirs_fps) - base))
+    return RowMerge(rows=[entry[1] for entry in result], both_changed=both_changed)
 
 
 def _same(before: Any, after: Any) -> bool:
@@ -136,32 +207,20 @@ def _same_row(before: Any, after: Any) -> bool:
     return _same(before, after)
 
 
-def _canonical(value: Any) -> Any:
-    """A value as JSON, the same whether it came from the database or from the form (see ``_same``)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float | Decimal):
-        return format(Decimal(str(value)).normalize(), "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(name): _canonical(item) for name, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
-    return str(value)
-
-
-def fingerprint(value: Any) -> str:
-    """A short hash of one field's value (or of a whole list of rows) that the form carries back."""
-    text = json.dumps(_canonical(value), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-
-
 def section_fingerprints(*, section_key: str, section: ScopeSection, rows: dict[str, list[ScopeRow]]) -> dict[str, str]:
     """The fingerprint of every field of a step as saved: what a form opened now was opened with."""
     return {name: fingerprint(value) for name, value in _saved_values(section, rows, section_key).items()}
+
+
+def section_row_fingerprints(*, section_key: str, rows: Mapping[str, list[ScopeRow]]) -> dict[str, list[str]]:
+    """The fingerprints of each row of each list as saved: what a form opened now carries in ``opened_rows__``."""
+    fingerprints = {}
+    for rows_key in rows_keys(section_key):
+        names = row_fields(section_key, rows_key)
+        fingerprints[rows_key] = row_fingerprints(
+            [{name: getattr(row, name) for name in names} for row in rows.get(rows_key, ())]
+        )
+    return fingerprints
 
 
 def forms_showing(*, project: DiscoveryProject, section_key: str, values: dict[str, Any]) -> StepForms:
@@ -170,6 +229,26 @@ def forms_showing(*, project: DiscoveryProject, section_key: str, values: dict[s
     section = model(project=project, **{name: values[name] for name in SECTION_FORM_FIELDS[section_key]})
     rows = {rows_key: [SimpleNamespace(**row) for row in values[rows_key]] for rows_key in rows_keys(section_key)}
     return build_step_forms(section_key, section=section, rows=rows, default_currency=project.currency)
+
+
+def conflict_theirs(*, project: DiscoveryProject, section_key: str, conflict: EditConflict) -> dict[str, Any]:
+    """Their saved values of a conflict's fields as the form's widgets show them (what "Use theirs" puts back)."""
+    if not conflict.theirs_values:
+        return {}
+    shown = forms_showing(project=project, section_key=section_key, values=conflict.theirs_values)
+    formsets = shown.formsets
+    values = {}
+    for difference in conflict.differences:
+        name = difference.name
+        if name in formsets:
+            count = len(conflict.theirs_values[name])
+            values[name] = [
+                {column: widget_string(row_form[column]) for column in row_fields(section_key, name)}
+                for row_form in formsets[name].forms[:count]
+            ]
+        else:
+            values[name] = widget_string(shown.form[name])
+    return values
 
 
 def conflict_forms(
@@ -193,24 +272,28 @@ def section_save_notices(result: SaveResult, *, action: str) -> list[tuple[int, 
             )
         notices.append((message_levels.SUCCESS, saved))
     elif action == "save":
-        notices.append((message_levels.INFO, "Nothing had changed, so there was nothing to save."))
+        # With autosave the step is usually saved before the button is pressed: say that it is.
+        notices.append(
+            (
+                message_levels.SUCCESS,
+                f"{SECTION_LABELS[result.section_key]} saved. Nothing had changed since the last save.",
+            )
+        )
     if result.workflow_notice:
         notices.append((message_levels.WARNING, result.workflow_notice))
     return notices
 
 
-def _saved_values(section: ScopeSection, rows: dict[str, list[ScopeRow]], section_key: str) -> dict[str, Any]:
-    values: dict[str, Any] = {name: getattr(section, name) for name in SECTION_FORM_FIELDS[section_key]}
-    for rows_key, saved_rows in rows.items():
-        names = row_fields(section_key, rows_key)
-        values[rows_key] = [{name: getattr(row, name) for name in names} for row in saved_rows]
-    return values
-
-
-def _submitted_values(section_key: str, form, formsets: dict[str, RowFormSet]) -> dict[str, Any]:
-    values: dict[str, Any] = {name: form.cleaned_data.get(name) for name in SECTION_FORM_FIELDS[section_key]}
+def _submitted_values(
+    section_key: str, form, formsets: dict[str, RowFormSet], theirs: dict[str, Any], unchanged: Collection[str]
+) -> dict[str, Any]:
+    """What the form holds; a field in ``unchanged`` (one that did not validate) counts as their saved value."""
+    cleaned = getattr(form, "cleaned_data", {})
+    values: dict[str, Any] = {
+        name: theirs[name] if name in unchanged else cleaned.get(name) for name in SECTION_FORM_FIELDS[section_key]
+    }
     for rows_key in rows_keys(section_key):
-        values[rows_key] = formsets[rows_key].rows()
+        values[rows_key] = theirs[rows_key] if rows_key in unchanged else formsets[rows_key].rows()
     return values
 
 
@@ -292,6 +375,8 @@ def _conflict(
         differences=differences,
         shown_values=shown,
         opened={name: fingerprint(value) for name, value in theirs.items()},
+        opened_rows={rows_key: row_fingerprints(theirs[rows_key]) for rows_key in rows_keys(section_key)},
+        theirs_values=theirs,
     )
 
 
@@ -311,17 +396,26 @@ def section_save(
     actor,
     request: HttpRequest | None = None,
     opened: Mapping[str, str] | None = None,
+    opened_rows: Mapping[str, Sequence[str]] | None = None,
     reopen_confirmed: bool = False,
+    unchanged: Collection[str] = (),
+    origin: str = "",
 ) -> SaveResult:
-    """Save one step from its validated form and row formsets, or raise ``EditConflict``.
+    """Save one step from its form and row formsets, or raise ``EditConflict``.
 
     ``expected_revision`` is the revision the person's form was opened at. The section row is locked and then
     updated only ``WHERE revision = <the revision read under the lock>``, so two simultaneous saves cannot both win.
-    ``opened`` holds the fingerprints of the values the form was opened with: a stale save then merges the fields
-    only one person changed and conflicts only on fields both changed. Without it, every difference conflicts.
+    ``opened`` holds the fingerprints of the values the form was opened with: only the fields whose value is not the
+    one opened are written (so a save never writes a field the person did not change), a field someone else changed
+    meanwhile is kept, and only a field both changed conflicts. Without ``opened``, a stale save conflicts on every
+    difference. ``opened_rows`` holds each list's row fingerprints as opened: a list both changed then merges row by
+    row (``rows_merge``) instead of conflicting. ``unchanged`` names fields to leave as saved whatever the form says
+    (autosave's fields that did not validate, and those the person has not resolved yet).
 
     A change to a frozen scope withdraws it (back to draft): it raises ``EditNeedsConfirmation`` unless
     ``reopen_confirmed``, and ``EditRefused`` for a client participant, who may not withdraw it at all.
+
+    After a save, everyone on the project's pages is sent ``section.saved`` (``origin``: the saving tab's id).
     """
     model = SECTION_MODELS[section_key]
     section = model.objects.select_for_update().filter(project=project).first()
@@ -330,25 +424,48 @@ def section_save(
         section = model.objects.select_for_update().get(project=project)
     saved_rows = {rows_key: list(getattr(section, rows_key).all()) for rows_key in rows_keys(section_key)}
     theirs = _saved_values(section, saved_rows, section_key)
-    yours = _submitted_values(section_key, form, formsets)
+    yours = _submitted_values(section_key, form, formsets, theirs, set(unchanged))
+    sent = dict(yours)
     changed = [name for name in yours if not _same(theirs[name], yours[name])]
     currency = yours.get("currency") or theirs.get("currency") or project.currency
     if not changed:
         return SaveResult(section_key=section_key, revision=section.revision, changed_fields=(), saved=False)
     merged_with = None
-    if section.revision != expected_revision:
-        if opened is None:
-            raise _conflict(section_key, section, theirs, yours, currency)
-        mine = _changed_since_opened(yours, opened)
-        clashes = {name for name in changed if name in mine} & _changed_since_opened(theirs, opened)
+    notices: list[str] = []
+    updated_by = getattr(section, "updated_by", None) if section.updated_by_id else None
+    if opened is not None:
+        mine = _changed_since_opened(yours, opened) - set(unchanged)
+        moved = _changed_since_opened(theirs, opened)  # what others saved since this form was opened
+        clashes = {name for name in changed if name in mine} & moved
+        for rows_key in sorted(clashes & set(rows_keys(section_key))):
+            if opened_rows is None or rows_key not in opened_rows:
+                continue  # a form that did not carry its rows: the list is one field, and conflicts
+            merge = rows_merge(opened=opened_rows[rows_key], mine=yours[rows_key], theirs=theirs[rows_key])
+            if len(merge.rows) > MAX_ROWS:
+                continue  # the two lists together would not fit: the person chooses
+            yours[rows_key] = merge.rows
+            clashes.discard(rows_key)
+            if merge.both_changed:
+                notices.append(
+                    f"You and {updated_by.display_name if updated_by else 'someone else'} both changed a row of "
+                    f"{_label(section_key, rows_key).lower()}: both versions are kept. Remove the one you do not want."
+                )
         if clashes:
-            raise _conflict(section_key, section, theirs, yours, currency, mine=mine, clashes=clashes)
-        # Nothing clashes: write only what this person changed, and keep the other person's fields.
-        changed = [name for name in changed if name in mine]
-        if not changed:
-            return SaveResult(section_key=section_key, revision=section.revision, changed_fields=(), saved=False)
-        updated_by = getattr(section, "updated_by", None)
-        merged_with = updated_by.display_name if updated_by is not None else "someone else"
+            raise _conflict(section_key, section, theirs, sent, currency, mine=mine, clashes=clashes)
+        # Write only what this person changed, and keep what others saved.
+        changed = [name for name in changed if name in mine and not _same(theirs[name], yours[name])]
+        if not changed:  # what differs is what others saved: the tab is told which fields to take from them
+            return SaveResult(
+                section_key=section_key,
+                revision=section.revision,
+                changed_fields=(),
+                saved=False,
+                differs=tuple(name for name in sent if name not in unchanged and not _same(theirs[name], sent[name])),
+            )
+        if moved - set(changed) or notices:
+            merged_with = updated_by.display_name if updated_by is not None else "someone else"
+    elif section.revision != expected_revision:
+        raise _conflict(section_key, section, theirs, yours, currency)
 
     # Read under a lock on the project row, so a submission cannot slip in between this check and the save.
     consequence = workflow_hooks.edit_consequence(project=project)
@@ -389,6 +506,10 @@ def section_save(
     notice = workflow_hooks.after_scope_edit(
         project=project, actor=actor, why=f"the {SECTION_LABELS[section_key]} step was saved"
     )
+    state = _saved_broadcast(
+        project=project, section_key=section_key, changed=changed, actor=actor, origin=origin, sources=sources.texts
+    )
+    after = {**theirs, **{name: yours[name] for name in changed}}
     return SaveResult(
         section_key=section_key,
         revision=section.revision + 1,
@@ -397,7 +518,36 @@ def section_save(
         workflow_notice=notice if isinstance(notice, str) and notice else None,
         merged_with=merged_with,
         sources=sources.texts,
+        notices=tuple(notices),
+        state=state,
+        differs=tuple(name for name in sent if name not in unchanged and not _same(after[name], sent[name])),
     )
+
+
+def _saved_broadcast(
+    *, project: DiscoveryProject, section_key: str, changed: list[str], actor, origin: str, sources: dict[str, str]
+) -> dict:
+    """Tell every open page of the project what was saved (after commit); answer the step's state as saved now."""
+    section, rows = section_with_rows(project=project, section_key=section_key)
+    state = step_state(project=project, section_key=section_key, section=section, rows=rows)
+    name = actor.display_name if getattr(actor, "is_authenticated", False) else ""
+    project_broadcast(
+        project.pk,
+        {
+            "type": "section.saved",
+            "project": project.pk,
+            "section": section_key,
+            "revision": state["revision"],
+            "changed": list(changed),
+            "fields": {key: value for key, value in state["fields"].items() if key in changed},
+            "rows": {key: value for key, value in state["rows"].items() if key in changed},
+            "by": {"id": getattr(actor, "pk", None), "name": name, "role": role_label(actor) if name else ""},
+            "at": timezone.now().isoformat(),
+            "origin": origin[:64],
+            "sources": sources,
+        },
+    )
+    return state
 
 
 def section_with_rows(

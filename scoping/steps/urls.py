@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from scoping.steps import cost_views, field_question_views, question_views, views
+from scoping.steps import autosave_views, cost_views, field_question_views, question_views, views
 
 urlpatterns = [
     path("<int:project_id>/steps/<slug:section_key>/", views.step, name="step"),
@@ -12,6 +12,8 @@ urlpatterns = [
         field_question_views.step_field_question,
         name="step_field_question",
     ),
+    path("<int:project_id>/steps/<slug:section_key>/autosave/", autosave_views.step_autosave, name="step_autosave"),
+    path("<int:project_id>/steps/<slug:section_key>/state/", autosave_views.step_state_view, name="step_state"),
     path("<int:project_id>/scope/", views.scope_review, name="scope_review"),
     path("<int:project_id>/costs/figures/", cost_views.cost_figures, name="cost_figures"),
     path("<int:project_id>/costs/pick-model/", cost_views.cost_model_pick, name="cost_model_pick"),

@@ -30,6 +30,7 @@ from scoping.steps.services import (
     EditRefused,
     conflict_forms,
     section_fingerprints,
+    section_row_fingerprints,
     section_save,
     section_save_notices,
     section_with_rows,
@@ -45,6 +46,7 @@ from scoping.steps.status import STEP_KEYS, scope_shown, scope_status, section_s
 ACTIONS = ("save", "continue", "back")
 PROJECTS = DiscoveryProject.objects.select_related("client", "lead_consultant")
 OPENED_PREFIX = "opened__"
+OPENED_ROWS_PREFIX = "opened_rows__"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class PostedStep:
     opened: dict[str, str] | None  # None from a form that did not carry them
     action: str
     confirmed: bool
+    # Each list's row fingerprints as opened (comma-separated in the form): a list both changed merges row by row.
+    opened_rows: dict[str, list[str]] | None = None
 
     @classmethod
     def read(cls, post) -> PostedStep:
@@ -65,12 +69,18 @@ class PostedStep:
         opened = {
             name.removeprefix(OPENED_PREFIX): value for name, value in post.items() if name.startswith(OPENED_PREFIX)
         }
+        opened_rows = {
+            name.removeprefix(OPENED_ROWS_PREFIX): [fp for fp in value.split(",") if fp]
+            for name, value in post.items()
+            if name.startswith(OPENED_ROWS_PREFIX)
+        }
         action = post.get("step_action", "save")
         return cls(
             revision=revision if revision >= 0 else -1,
             opened=opened or None,
             action=action if action in ACTIONS else "save",
             confirmed=post.get("confirm_reopen") == "yes",
+            opened_rows=opened_rows or None,
         )
 
 
@@ -113,6 +123,7 @@ def step(request: HttpRequest, project_id: int, section_key: str) -> HttpRespons
         revision=section.revision,
         shown=shown,
         opened=opened,
+        opened_rows=section_row_fingerprints(section_key=section_key, rows=rows) if editable else None,
         refusal=refusal,
         scope=scope,
     )
@@ -136,6 +147,7 @@ def _step_post(request: HttpRequest, access: ProjectAccess, section_key: str) ->
             actor=request.user,
             request=request,
             opened=posted.opened,
+            opened_rows=posted.opened_rows,
             reopen_confirmed=posted.confirmed,
         )
     except EditRefused as refused:  # a client, and the scope left draft after they opened the step
@@ -157,7 +169,13 @@ def _render_unsaved(
     problem: EditNeedsConfirmation | EditConflict | None = None,
 ) -> HttpResponse:
     """The step again, with what was typed: invalid values (200), a reopen not confirmed (400), or a conflict (409)."""
-    page = {"forms": forms, "revision": posted.revision, "opened": posted.opened, "confirmed": posted.confirmed}
+    page = {
+        "forms": forms,
+        "revision": posted.revision,
+        "opened": posted.opened,
+        "opened_rows": posted.opened_rows,
+        "confirmed": posted.confirmed,
+    }
     if isinstance(problem, EditNeedsConfirmation):
         page.update(confirm_error=problem.consequence.missing_confirmation, confirmed=False, status=400)
     elif isinstance(problem, EditConflict):
@@ -166,7 +184,12 @@ def _render_unsaved(
         shown_forms = conflict_forms(
             project=access.project, section_key=section_key, forms=forms, opened=posted.opened, conflict=problem
         )
-        page.update(forms=shown_forms, revision=problem.current_revision, opened=problem.opened)
+        page.update(
+            forms=shown_forms,
+            revision=problem.current_revision,
+            opened=problem.opened,
+            opened_rows=problem.opened_rows,
+        )
         page.update(conflict=problem, status=409)
     return _render_step(request, access, section_key, **page)
 
@@ -182,6 +205,7 @@ def _render_step(
     conflict: EditConflict | None = None,
     status: int = 200,
     opened: dict[str, str] | None = None,
+    opened_rows: dict[str, list[str]] | None = None,
     refusal: str | None = None,
     confirm_error: str | None = None,
     confirmed: bool = False,
@@ -199,6 +223,7 @@ def _render_step(
             forms=forms,
             revision=revision,
             opened=opened,
+            opened_rows=opened_rows,
             refusal=refusal,
             confirm_error=confirm_error,
             confirmed=confirmed,

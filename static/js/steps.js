@@ -84,6 +84,8 @@
 
   function unsaved() {
     return Array.prototype.some.call(document.querySelectorAll("form[data-guard]"), function (form) {
+      // The step form saves itself (autosave.js): it is unsaved while a save is pending, in flight or refused.
+      if (form.id === "step-form" && window.firstsliceAutosave) return window.firstsliceAutosave.unsaved();
       return form.dataset.opened !== undefined && snapshot(form) !== form.dataset.opened;
     });
   }
@@ -96,6 +98,7 @@
   watch();
   document.addEventListener("input", showState);
   document.addEventListener("change", showState);
+  document.addEventListener("firstslice:autosave-state", showState);
 
   window.addEventListener("beforeunload", function (event) {
     if (leaving || !unsaved()) return;

@@ -116,11 +116,12 @@ def test_a_row_typed_into_is_never_taken_for_the_new_step(new_page, cost_step):
     page = new_page()
     open_step(page, url)
     page.locator("[data-formset-add='steps']").click()
-    field(page, 1, "name").fill("Check the coding")  # a row of the person's own, not saved yet
+    field(page, 1, "name").fill("Check the coding")  # a row of the person's own (autosaved before the pick)
 
     pick_into(page, "A new step")
 
-    page.locator("#model-pick-status").get_by_text("into a new model step 2").wait_for()
+    # The pick waits for autosave, which saved the typed row as step 2: the new step is step 3.
+    page.locator("#model-pick-status").get_by_text("into a new model step 3").wait_for()
     assert field(page, 1, "name").input_value() == "Check the coding"
     assert field(page, 1, "model").input_value() == ""
     assert field(page, 2, "model").input_value() == "gpt-4o-mini"
@@ -128,13 +129,14 @@ def test_a_row_typed_into_is_never_taken_for_the_new_step(new_page, cost_step):
     assert page.locator("#id_steps-TOTAL_FORMS").input_value() == "3"
 
     # Picked again into the step just made: the same row is filled, not a fourth one added.
-    pick_into(page, "Step 2 — gpt-4o-mini", model="gpt-4.1-mini")
-    page.locator("#model-pick-status").get_by_text("into model step 2").wait_for()
+    pick_into(page, "Step 3 — gpt-4o-mini", model="gpt-4.1-mini")
+    page.locator("#model-pick-status").get_by_text("into model step 3").wait_for()
     assert field(page, 2, "model").input_value() == "gpt-4.1-mini"
     assert field(page, 1, "name").input_value() == "Check the coding"
     assert page.locator("#id_steps-TOTAL_FORMS").input_value() == "3"
     assert same_page_as_before(page)
     assert [step.model for step in ModelStep.objects.filter(cost_model__project=project).order_by("position")] == [
         "self-hosted 8B model",
+        "",
         "gpt-4.1-mini",
     ]

@@ -84,6 +84,9 @@ def test_two_tabs_editing_different_fields_merge_and_keep_mine_writes_only_what_
     tab_a, tab_b = new_page(), new_page()
     login(tab_a, "casey", PASSWORD)
     login(tab_b, "cleo", PASSWORD)
+    # This is about the button saves: B gets no live updates, as a tab whose socket and polling are down
+    # (tests/browser/test_autosave.py has the live path).
+    tab_b.route("**/steps/workflow/state/", lambda route: route.abort())
     tab_b.goto(workflow_url(project))  # B opens first
     tab_a.goto(workflow_url(project))
 
@@ -135,6 +138,8 @@ def test_typed_values_survive_parking_a_question_and_leaving_asks_first(new_page
     page = new_page()
     login(page, "casey", PASSWORD)
     page.goto(f"/projects/{project.pk}/")
+    # The server cannot be reached for autosave (what typed text must survive): the step stays unsaved.
+    page.route("**/steps/workflow/autosave/", lambda route: route.abort())
     page.goto(workflow_url(project))
     page.get_by_label("Fallback").fill(FALLBACK)
     expect(page.locator("[data-unsaved-note]")).to_be_visible()
@@ -152,7 +157,8 @@ def test_typed_values_survive_parking_a_question_and_leaving_asks_first(new_page
     expect(page.get_by_label("Fallback")).to_have_value(FALLBACK)
     assert OpenQuestion.objects.filter(project=project, section="workflow", owner="Dan Whitfield").exists()
 
-    # The navigator asks before leaving; "stay" keeps the page and the text.
+    # The navigator asks before leaving while the autosave failed; "stay" keeps the page and the text.
+    expect(page.locator("#autosave-status")).to_contain_text("Not saved")
     dialogs = []
 
     def stay(dialog):

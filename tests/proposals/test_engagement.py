@@ -35,6 +35,7 @@ def bare_project(lead):
 def client_signatory(project):
     return UserFactory(username="priya", role="client", client=project.client, first_name="Priya", last_name="Raman")
 
+
 pytestmark = pytest.mark.django_db
 
 ENGAGEMENT = json.loads((Path(__file__).resolve().parents[2] / "scoping" / "demo_data" / "engagement.json").read_text())

@@ -20,9 +20,10 @@ STEP_GET_QUERIES = (
     # each field, versions
 )
 # Session, user, project, the locked section and its rows, the write, the rows replaced, who answered (the live
-# session, one upsert), audit, and readiness (which reads the saved scope afresh: eleven of these, one per kind of
-# row since model steps are rows, and who answered each field).
-STEP_SAVE_QUERIES = 28
+# session, one upsert), audit, readiness (which reads the saved scope afresh: eleven of these, one per kind of row
+# since model steps are rows, and who answered each field), then the live message: the section as saved, its rows,
+# who saved it and the field sources.
+STEP_SAVE_QUERIES = 32
 # Session, user, the count (capped), the clients of the filter (at most 51), the page's ids, then its rows.
 LIST_QUERIES = 6
 
