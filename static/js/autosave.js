@@ -726,13 +726,17 @@
 
   // --- events -----------------------------------------------------------------------------------------------------
 
+  // Fields placed inside the step but belonging to another form ("Don't know yet": form="field-question-form")
+  // are not step fields: typing there saves nothing here.
   form.addEventListener("input", function (event) {
+    if (event.target.form !== form) return;
     if (applying || !event.target.name || event.target.type === "hidden") return;
     if (event.target.id === "id_confirm_reopen") return;
     saveSoon(DELAY_MS);
   });
 
   form.addEventListener("change", function (event) {
+    if (event.target.form !== form) return;
     if (applying || !event.target.name) return;
     if (event.target.id === "id_confirm_reopen") {
       if (event.target.checked) {
