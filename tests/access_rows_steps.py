@@ -30,6 +30,8 @@ ROWS = [
         "\"don't know yet\" on a field that is not one of the step's",
         lambda ctx: reverse("projects:step_field_question", args=[ctx["project"].pk, "ownership", "no_such_field"]),
         expect(lead=400, member=400, outsider=404, reviewer=403, admin=400, participant=400, other_client=404),
+    ),
+    (
         "autosave a step (POST only, JSON: strangers get 404, who may not edit 403)",
         lambda ctx: reverse("projects:step_autosave", args=[ctx["project"].pk, "workflow"]),
         EDITS_SCOPE_POST_ONLY,
