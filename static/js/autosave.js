@@ -778,6 +778,8 @@
       if (!link || event.defaultPrevented || link.hasAttribute("download") || link.target === "_blank") return;
       var href = link.getAttribute("href");
       if (href.charAt(0) === "#" || link.closest("[data-discards]")) return;
+      // An htmx link ("Don't know yet") stays on the page: it is not leaving, and htmx must see the click.
+      if (link.hasAttribute("hx-get") || link.hasAttribute("hx-post")) return;
       if (problem() || !(timer || inflight || savable().length)) return;
       event.preventDefault();
       flush().then(function (ok) {

@@ -364,13 +364,12 @@ def test_the_state_endpoint_gives_every_field_every_list_and_the_sources(client,
     data = opened_form(client, project, "production_target")
     data.update({"problem_statement": "Slow coding", "success_metrics-0-metric": "Hours saved"})
     autosave(client, project, "production_target", data)
-    FieldSource.objects.create(
+    # The save recorded the lead as who answered; say someone else answered it since.
+    FieldSource.objects.update_or_create(
         project=project,
         section="production_target",
         field="problem_statement",
-        by_name="Priya Shah",
-        role="client",
-        at=timezone.now(),
+        defaults={"by": None, "by_name": "Priya Shah", "role": "client", "at": timezone.now(), "session": None},
     )
 
     state = client.get(reverse("projects:step_state", args=[project.pk, "production_target"])).json()
@@ -383,7 +382,7 @@ def test_the_state_endpoint_gives_every_field_every_list_and_the_sources(client,
     assert state["rows"]["success_metrics"]["fingerprint"] == page["opened__success_metrics"]
     assert ",".join(state["rows"]["success_metrics"]["row_fingerprints"]) == page["opened_rows__success_metrics"]
     assert state["rows"]["success_metrics"]["rows"][0]["metric"] == "Hours saved"
-    assert state["sources"] == {"problem_statement": "Priya Shah, client"}
+    assert state["sources"] == {"problem_statement": "Priya Shah, client", "success_metrics": "Lena Lead, consultant"}
 
 
 @pytest.mark.django_db
