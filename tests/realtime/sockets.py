@@ -31,7 +31,7 @@ def open_socket(server, project_id: int, user=None, *, step: str = "", path: str
     )
 
 
-def next_message(socket, kind: str, *, timeout: float = 5.0, where=None) -> dict:
+def next_message(socket, kind: str, *, timeout: float = 10.0, where=None) -> dict:
     """The next message of type ``kind`` (and matching ``where``), skipping others; fails after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
