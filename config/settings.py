@@ -9,6 +9,7 @@ production). Set `DJANGO_DEBUG=false` for production: a secret key and allowed h
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -231,6 +232,10 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
+
+# Under ASGI, Django warns (on stderr, not in the JSON log) for every FileResponse it streams: PDF downloads are
+# files, read in a thread as Django does; the warning says nothing an operator can act on.
+warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
 
 # --- Channels (live updates over WebSockets) ---------------------------------------------------------------------
 # channels-redis on the same Redis in production and tests; the embedded demo runs in one process, in memory.

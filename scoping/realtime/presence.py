@@ -62,7 +62,7 @@ class RedisPresence:
         self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _client(self):
-        import redis.asyncio as redis_asyncio
+        import redis.asyncio as redis_asyncio  # only where Redis is configured: the demo keeps presence in memory
 
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
