@@ -242,8 +242,13 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "firstslice")},
+            "BACKEND": "scoping.realtime.layer.ResilientRedisChannelLayer",
+            "CONFIG": {
+                # redis-py's default read timeout (5 s) equals channels-redis's blocking pop (5 s): a pop answered a
+                # moment late would fail the read (and can lose the message it popped), so reads wait longer.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+                "prefix": os.environ.get("CHANNELS_PREFIX", "firstslice"),
+            },
         }
     }
 else:

@@ -118,6 +118,8 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
     person: dict[str, Any]
     joined = False
     gone = False  # the browser's side has closed
+    presence_unsent = False  # the last presence.state could not be sent (Redis away): the heartbeat sends it again
+    shown_people: list[dict[str, Any]] | None = None  # the last presence.state this browser was sent
 
     async def connect(self) -> None:
         self.project_id = int(self.scope["url_route"]["kwargs"]["project_id"])
@@ -157,6 +159,13 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
             if not self.gone:
                 raise
             logger.debug("socket %s: error while stopping", getattr(self, "channel_name", "?"), exc_info=True)
+        finally:
+            # Ended without a disconnect message: the browser went while a message was being written to it (the
+            # server raises from that send) or a handler failed. Leave anyway, or the heartbeat would keep the
+            # person in the presence bar for good.
+            if self.joined:
+                self.gone = True
+                await self._leave(broadcast_later=True)
 
     async def disconnect(self, code) -> None:
         self.gone = True
@@ -171,6 +180,8 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
         if message.get("type") == "access.recheck":
             await self._recheck()
             return
+        if message.get("type") == "presence.state":
+            self.shown_people = message.get("people")
         await self.send_json(message)
 
     # --- from the browser ----------------------------------------------------------------------------------------
@@ -234,19 +245,31 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("presence of %s not stored", self.channel_name, exc_info=True)
 
     async def _presence_broadcast(self) -> None:
+        """Tell the group who is here; if Redis failed, the next heartbeat tries again."""
         try:
             entries, _dropped = await presence.store().entries(self.project_id)
         except Exception:  # noqa: BLE001
             logger.warning("presence of project %s not read", self.project_id, exc_info=True)
+            self.presence_unsent = True
             return
         people = presence.people(entries, await facilitator_id(self.project_id))
-        await self._group_send({"type": "presence.state", "people": people})
+        self.presence_unsent = not await self._group_send({"type": "presence.state", "people": people})
 
-    async def _group_send(self, message: dict[str, Any]) -> None:
+    async def _presence_reconcile(self, entries: dict[str, dict[str, Any]]) -> None:
+        """Correct this browser's presence bar if it shows other than Redis holds: channels-redis can lose a message
+        sent as another socket of the process closes, so each socket checks once a heartbeat instead of trusting it."""
+        people = presence.people(entries, await facilitator_id(self.project_id))
+        if people != self.shown_people:
+            self.shown_people = people
+            await self.send_json({"type": "presence.state", "people": people})
+
+    async def _group_send(self, message: dict[str, Any]) -> bool:
         try:
             await self.channel_layer.group_send(self.group, {"type": PROJECT_EVENT, "message": message})
         except Exception:  # noqa: BLE001 - the pages catch up by polling
             logger.warning("live message for project %s not sent", self.project_id, exc_info=True)
+            return False
+        return True
 
     async def _recheck(self) -> bool:
         """Ask the access rule again; close the socket (and say why in its code) when the answer changed."""
@@ -273,8 +296,10 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
                     return
                 entries, dropped = await presence.store().entries(self.project_id)
                 await self._presence_put()
-                if dropped or self.channel_name not in entries:
+                if dropped or self.channel_name not in entries or self.presence_unsent:
                     await self._presence_broadcast()
+                else:
+                    await self._presence_reconcile(entries)
             except Exception:  # noqa: BLE001 - never let the heartbeat die quietly on one bad beat
                 logger.warning("heartbeat of %s failed", self.channel_name, exc_info=True)
 

@@ -13,6 +13,7 @@ from websockets.exceptions import InvalidStatus
 from scoping.models import ClientParticipant
 from scoping.projects.services import participant_remove, project_member_remove
 from scoping.realtime.broadcast import project_broadcast
+from scoping.realtime.presence import presence_key
 from tests.factories import MemberFactory, ParticipantFactory, ProjectFactory, UserFactory
 from tests.realtime.sockets import closed_code, messages_within, next_message, open_socket
 
@@ -127,7 +128,9 @@ def test_logging_out_closes_the_socket_at_the_next_check(asgi_live_server, proje
         assert closed_code(socket) == 4401
 
 
-def test_presence_shows_two_people_on_two_steps_and_drops_one_who_leaves(asgi_live_server, project, lead):
+def test_presence_shows_two_people_on_two_steps_and_drops_one_who_leaves(asgi_live_server, project, lead, settings):
+    # A leave is sent at once; should channels-redis lose it (see the next test), the heartbeat corrects the bar.
+    settings.LIVE_HEARTBEAT_SECONDS = 2
     priya = ParticipantFactory(
         project=project,
         user=UserFactory(username="priya", role="client", first_name="Priya", last_name="Shah"),
@@ -144,6 +147,25 @@ def test_presence_shows_two_people_on_two_steps_and_drops_one_who_leaves(asgi_li
             theirs.send(json.dumps({"type": "presence", "step": "metrics", "path": "", "follow": True}))
             next_message(ours, "presence.state", where=lambda m: m["people"][-1]["step"] == "metrics")
         state = next_message(ours, "presence.state", where=lambda m: len(m["people"]) == 1)
+        assert state["people"][0]["id"] == lead.pk
+
+
+def test_a_presence_message_that_never_arrived_is_corrected_by_the_next_heartbeat(
+    asgi_live_server, project, lead, participant, settings
+):
+    settings.LIVE_HEARTBEAT_SECONDS = 0.5
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    key = presence_key(project.pk)
+    with open_socket(asgi_live_server, project.pk, lead, step="problem") as ours:
+        next_message(ours, "presence.state", where=lambda m: len(m["people"]) == 1)
+        # A socket of another server process joins and its message is lost on the way: only Redis knows.
+        entry = {"id": participant.pk, "name": "Priya Shah", "initials": "PS", "role": "Client", "step": "sources"}
+        broker.hset(key, "specific.elsewhere!1", json.dumps({**entry, "moved": time.time(), "seen": time.time()}))
+        state = next_message(ours, "presence.state", timeout=5, where=lambda m: len(m["people"]) == 2)
+        assert [(p["id"], p["step"]) for p in state["people"]] == [(lead.pk, "problem"), (participant.pk, "sources")]
+        # ... and leaves, its message lost too.
+        broker.hdel(key, "specific.elsewhere!1")
+        state = next_message(ours, "presence.state", timeout=5, where=lambda m: len(m["people"]) == 1)
         assert state["people"][0]["id"] == lead.pk
 
 
