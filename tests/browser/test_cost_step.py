@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from django.core.management import call_command
 
 from scoping.models import ModelPrice
@@ -59,14 +60,20 @@ def test_typing_a_new_token_count_updates_the_figures_without_a_reload(new_page,
     assert same_page_as_before(page)
     assert page.url.endswith(url)
     assert "each use costs £0.96" in page.locator("#cost-figures .cost-verdict").inner_text()
-    # nothing saved until the person saves
-    assert CostModel.objects.get(project=project).steps.get().input_tokens == 3000
+    # The step saves itself after a pause (#12's autosave), on the same page.
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=10_000)
+    assert CostModel.objects.get(project=project).steps.get().input_tokens == 300000
+    hosting_before = CostModel.objects.get(project=project).hosting
 
     page.get_by_label("Hosting per month").fill("-5")
     page.locator("#cost-figures .cost-gaps").get_by_text(
         "Hosting per month (GBP a month): cannot be negative"
     ).wait_for()
     assert page.locator(LAUNCH_COST_PER_USE).inner_text().strip() == "—"
+    # A refused value is kept as typed and not saved.
+    expect(page.locator("#autosave-status")).to_contain_text("Some fields are not saved", timeout=10_000)
+    assert page.get_by_label("Hosting per month").input_value() == "-5"
+    assert CostModel.objects.get(project=project).hosting == hosting_before
     assert same_page_as_before(page)
 
 
