@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 import uuid
 from contextvars import ContextVar
@@ -29,6 +30,19 @@ def _current_task():
     if task is None or getattr(task, "request", None) is None or not task.request.id:
         return None
     return task
+
+
+class StderrHandler(logging.StreamHandler):
+    """A StreamHandler on whatever ``sys.stderr`` is when a record is written, not when logging was configured: a
+    test runner swaps and closes its capture streams, and a server thread logging later met a closed file."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:  # StreamHandler.__init__ assigns one; this handler always follows sys.stderr
+        pass
 
 
 class ContextFilter(logging.Filter):
