@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.db import models
 
@@ -132,7 +132,7 @@ def _section_layout(section_key: str, part: slice = slice(None)) -> Layout:
     model = SECTION_MODELS[section_key]
     groups = FIELD_GROUPS.get(section_key, ())[part]
     if not groups:
-        return Layout(*(Field(name) for name in SECTION_FORM_FIELDS[section_key]))
+        return Layout(*SECTION_FORM_FIELDS[section_key])  # names: Field(name) would bypass helper.field_template
     fieldsets = []
     for heading, lines in groups:
         fieldset_rows = [

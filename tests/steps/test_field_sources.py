@@ -14,7 +14,7 @@ from scoping.models import ActivityEvent, ScopeVersion
 from scoping.models.sections import SECTION_MODELS
 from scoping.models.sessions import DiscoverySession, FieldSource
 from scoping.projects.scope_io import export_scope, import_scope
-from scoping.scope.answered import answered_lines, source_text
+from scoping.scope.answered import answered_lines, field_labels, source_text
 from scoping.scope.schema import ScopeValidationError, validate_scope
 from scoping.steps.forms import build_step_forms
 from scoping.steps.services import section_save
@@ -270,3 +270,12 @@ def test_new_versions_freeze_who_answered_and_older_versions_keep_their_bytes(pr
     # The diff between versions reads the fields; who answered is not a change of the scope's content.
     assert [change.path for change in version_diff(first, second)] == ["ownership.budget_owner"]
     assert version_freeze(project=project, actor=lead).pk == second.pk  # unchanged since: the same version
+
+
+@pytest.mark.parametrize("section_key", list(SECTION_MODELS))
+def test_every_field_of_every_step_shows_its_source_line(client, project, lead, section_key):
+    """Each field's block (who answered, "Don't know yet") is on every step, whatever its layout."""
+    client.force_login(lead)
+    page = client.get(step_url(project, section_key)).content.decode()
+    missing = [name for name in field_labels(section_key) if f'data-source-for="{name}"' not in page]
+    assert not missing, f"{section_key}: no source line for {missing}"
