@@ -31,6 +31,7 @@ ROWS = [
     ("log an action (POST only)", session_url("projects:session_action"), MANAGES_PROJECT_POST_ONLY),
     ("park an item (POST only)", session_url("projects:session_park"), MANAGES_PROJECT_POST_ONLY),
     ("end a session (POST only)", session_url("projects:session_end"), MANAGES_PROJECT_POST_ONLY),
+    ("cancel a planned session (POST only)", session_url("projects:session_cancel"), MANAGES_PROJECT_POST_ONLY),
     ("session minutes", session_url("projects:session_minutes"), SEES_PROJECT),
     (
         "session minutes PDF (of a session not ended: sent to the minutes page)",

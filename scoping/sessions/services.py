@@ -148,6 +148,28 @@ def _require_live(session: DiscoverySession) -> None:
 
 
 @transaction.atomic
+def session_cancel(*, session: DiscoverySession, actor, request: HttpRequest | None = None) -> None:
+    """Drop a planned session that never started, with its attendees and agenda; the audit trail keeps that it was.
+
+    A started session is part of the project's record (its minutes, who answered what in it): it cannot go.
+    """
+    session = _locked(session)
+    if session.started_at is not None:
+        raise SessionRefused(
+            f"Session {session.number} has started, so it is part of the project's record and cannot be cancelled."
+        )
+    activity_record(
+        actor=actor,
+        verb="session_cancelled",
+        request=request,
+        project=session.project,
+        obj=session,
+        object_repr=str(session),
+    )
+    session.delete()
+
+
+@transaction.atomic
 def session_start(*, session: DiscoverySession, actor, request: HttpRequest | None = None) -> DiscoverySession:
     """Start a planned session: keep the scope as it is now (the minutes' "before") and start its first item.
 

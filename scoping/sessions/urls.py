@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:project_id>/sessions/new/", views.session_plan, name="session_plan"),
     path("<int:project_id>/sessions/<int:number>/", views.session_detail, name="session"),
     path("<int:project_id>/sessions/<int:number>/start/", views.session_start, name="session_start"),
+    path("<int:project_id>/sessions/<int:number>/cancel/", views.session_cancel, name="session_cancel"),
     path("<int:project_id>/sessions/<int:number>/next/", views.session_next, name="session_next"),
     path("<int:project_id>/sessions/<int:number>/decisions/", views.session_decision, name="session_decision"),
     path("<int:project_id>/sessions/<int:number>/actions/", views.session_action, name="session_action"),

@@ -174,48 +174,74 @@ def _rerender(request, access, session, **forms) -> HttpResponse:
     return render(request, "scoping/sessions/detail.html", _session_context(access, session, **forms), status=400)
 
 
-@_session_post
-def session_decision(request: HttpRequest, access: ProjectAccess, session: DiscoverySession) -> HttpResponse:
-    form = DecisionForm(request.POST)
+def _note_post(
+    request, access, session, *, form_class, form_name: str, record, done: str, anchor: str, error_field="text"
+):
+    """Record one note of a live session from its form: back to the session, or the page again with the form marked."""
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            session_services.session_decision_log(session=session, actor=request.user, text=form.cleaned_data["text"])
+            record(form.cleaned_data)
         except ValidationError as problem:
-            form.add_error("text", problem)
+            form.add_error(error_field, ValidationError(problem.messages))
         else:
-            messages.success(request, "Decision recorded.")
-            return redirect(_session_url(session) + "#decisions")
-    return _rerender(request, access, session, decision_form=form)
+            messages.success(request, done)
+            return redirect(_session_url(session) + anchor)
+    return _rerender(request, access, session, **{form_name: form})
+
+
+@_session_post
+def session_decision(request: HttpRequest, access: ProjectAccess, session: DiscoverySession) -> HttpResponse:
+    return _note_post(
+        request,
+        access,
+        session,
+        form_class=DecisionForm,
+        form_name="decision_form",
+        record=lambda data: session_services.session_decision_log(
+            session=session, actor=request.user, text=data["text"]
+        ),
+        done="Decision recorded.",
+        anchor="#decisions",
+    )
 
 
 @_session_post
 def session_park(request: HttpRequest, access: ProjectAccess, session: DiscoverySession) -> HttpResponse:
-    form = ParkForm(request.POST)
-    if form.is_valid():
-        try:
-            session_services.session_park(session=session, actor=request.user, text=form.cleaned_data["text"])
-        except ValidationError as problem:
-            form.add_error("text", problem)
-        else:
-            messages.success(request, "Parked for later.")
-            return redirect(_session_url(session) + "#parking-lot")
-    return _rerender(request, access, session, park_form=form)
+    return _note_post(
+        request,
+        access,
+        session,
+        form_class=ParkForm,
+        form_name="park_form",
+        record=lambda data: session_services.session_park(session=session, actor=request.user, text=data["text"]),
+        done="Parked for later.",
+        anchor="#parking-lot",
+    )
 
 
 @_session_post
 def session_action(request: HttpRequest, access: ProjectAccess, session: DiscoverySession) -> HttpResponse:
-    form = ActionForm(request.POST)
-    if form.is_valid():
-        try:
-            session_services.session_action_log(
-                session=session, actor=request.user, request=request, **form.cleaned_data
-            )
-        except ValidationError as problem:
-            form.add_error(None, ValidationError(problem.messages))
-        else:
-            messages.success(request, "Action recorded; it is on the project's open questions.")
-            return redirect(_session_url(session) + "#actions")
-    return _rerender(request, access, session, action_form=form)
+    return _note_post(
+        request,
+        access,
+        session,
+        form_class=ActionForm,
+        form_name="action_form",
+        record=lambda data: session_services.session_action_log(
+            session=session, actor=request.user, request=request, **data
+        ),
+        done="Action recorded; it is on the project's open questions.",
+        anchor="#actions",
+        error_field=None,  # an action's refusal may be about its owner or due date as well as its text
+    )
+
+
+@_session_post
+def session_cancel(request: HttpRequest, access: ProjectAccess, session: DiscoverySession) -> HttpResponse:
+    session_services.session_cancel(session=session, actor=request.user, request=request)
+    messages.success(request, f"{session} is cancelled. Nobody was told: let the attendees know if they expected it.")
+    return redirect("projects:sessions", access.project.pk)
 
 
 @_session_post

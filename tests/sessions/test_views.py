@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scoping.live_scope import export_scope
-from scoping.models import DiscoverySession
+from scoping.models import ActivityEvent, DiscoverySession
 from scoping.scope.readiness import evaluate
 from scoping.sessions import services
 from tests.sessions.support import plan, save_step
@@ -172,3 +172,28 @@ def test_presenter_shows_the_cost_figures_in_words(client, sound_project, lead):
     assert re.search(r"Each use at launch volume costs [^<]*\d", page)
     assert re.search(r"Running it at launch volume costs [^<]*\d[^<]* a month", page)
     assert "8 of 8 steps ready" in page
+
+
+def test_a_planned_session_can_be_cancelled_and_a_started_one_cannot(client, project, lead, reader):
+    planned, other = plan(project, lead), plan(project, lead, title="Workshop")
+    client.force_login(reader)
+    assert client.post(url("projects:session_cancel", planned)).status_code == 403
+    client.force_login(lead)
+    page = client.get(url("projects:session", planned)).content.decode()
+    assert f'data-confirm="Cancel {planned}? Its attendees and agenda are dropped; nobody is told."' in page
+
+    response = client.post(url("projects:session_cancel", planned), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("projects:sessions", args=[project.pk])
+    assert f"{planned} is cancelled." in response.content.decode()
+    assert list(project.discovery_sessions.values_list("number", flat=True)) == [other.number]
+    event = ActivityEvent.objects.get(project=project, verb="session_cancelled")
+    assert (event.actor, event.object_repr) == (lead, str(planned))
+    assert event.verb_label == "cancelled a planned discovery session"
+
+    services.session_start(session=other, actor=lead)
+    response = client.post(url("projects:session_cancel", other), follow=True)
+    assert (
+        "has started, so it is part of the project&#x27;s record and cannot be cancelled." in response.content.decode()
+    )
+    assert DiscoverySession.objects.filter(pk=other.pk).exists()
+    assert "Cancel session" not in client.get(url("projects:session", other)).content.decode()
