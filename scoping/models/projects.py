@@ -87,6 +87,12 @@ class DiscoveryProject(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     archived_from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True, editable=False)
+    # Who reviews this scope: claimed by a reviewer or assigned by an admin (scoping.review.assignment); it stays
+    # through changes requested, so a re-submission returns to the same reviewer.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    reviewer_since = models.DateTimeField(null=True, blank=True, editable=False)
     # Denormalised from the readiness engine on every scope save, so the pipeline never recomputes 10,000 scopes.
     readiness_score = models.PositiveSmallIntegerField(default=0, editable=False)
     readiness_blockers = models.PositiveIntegerField(default=0, editable=False)

@@ -114,7 +114,7 @@ def review_queue_page(*, user, page: object, per_page: int) -> ListPage:
     projects = (
         DiscoveryProject.objects.visible_to(user)
         .filter(stage=Stage.IN_REVIEW)
-        .select_related("client", "lead_consultant")
+        .select_related("client", "lead_consultant", "reviewer")
         .annotate(
             version_number=Subquery(latest.values("number")[:1]),
             # An explicit output type: SQLite hands back the JSON key as a plain int, not JSON text.

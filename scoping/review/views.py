@@ -5,15 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from scoping.access import require_firm_staff, resolve_project
+from scoping.access import is_admin, is_reviewer, require_firm_staff, resolve_project
 from scoping.models import DiscoveryProject, ScopeVersion, SigningOrder, SignOffReminder, SignOffRequest, Stage
-from scoping.review import decisions, identity, reminders, selectors, signatures, submission
+from scoping.review import assignment, decisions, identity, reminders, selectors, signatures, submission
 from scoping.review.forms import (
     DeclineForm,
     RemindForm,
@@ -131,7 +131,40 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Every project in review that the user can see, the longest-waiting first."""
     require_firm_staff(request.user)
     page = selectors.review_queue_page(user=request.user, page=request.GET.get("page"), per_page=QUEUE_PAGE_SIZE)
-    return render(request, "scoping/review/queue.html", {"page": page, "now": timezone.now(), "nav": "reviews"})
+    context = {"page": page, "now": timezone.now(), "nav": "reviews", "may_claim": is_reviewer.test(request.user)}
+    return render(request, "scoping/review/queue.html", context)
+
+
+@login_required
+def review_assignment(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Claim the review, give it back, or (an admin) assign it; then back to the queue or the review page."""
+    access = resolve_project(request.user, project_id, need="view_review")  # strangers 404 whatever the method
+    project = access.project
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    action = request.POST.get("action")
+    try:
+        if action == "claim":
+            assignment.review_claim(project=project, actor=request.user, request=request)
+            messages.success(request, f"You have the review of {project.name}.")
+        elif action == "release":
+            assignment.review_release(project=project, actor=request.user, request=request)
+            messages.success(request, f"The review of {project.name} is back in the queue for anyone to take.")
+        elif action == "assign":
+            reviewer_id = request.POST.get("reviewer", "")
+            if not reviewer_id.isdigit():
+                raise WorkflowError("Choose a reviewer from the list.")
+            project = assignment.review_assign(
+                project=project, actor=request.user, reviewer_id=int(reviewer_id), request=request
+            )
+            messages.success(request, f"{project.reviewer.display_name} now has the review of {project.name}.")
+        else:
+            messages.error(request, "Nothing was changed: choose to take, give back or assign the review.")
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    if request.POST.get("back") == "queue":
+        return redirect("projects:review_queue")
+    return redirect("projects:review", project.pk)
 
 
 @login_required
@@ -158,8 +191,19 @@ def review(request: HttpRequest, project_id: int) -> HttpResponse:
         project=project, version=version, viewer_id=request.user.pk, comment_boxes=form if may_decide else None
     )
     context = {"project": project, "access": access, "form": form, "version": version, "in_review": in_review}
-    context.update(page, tab="review", open_questions=open_questions)
+    context.update(page, tab="review", open_questions=open_questions, **_holder_context(request, project))
     return render(request, "scoping/review/review.html", context, status=400 if form.errors else 200)
+
+
+def _holder_context(request: HttpRequest, project: DiscoveryProject) -> dict:
+    """Who has the review and what this person may do about it (take it, give it back, assign it)."""
+    may_assign = is_admin.test(request.user)
+    return {
+        "may_claim": is_reviewer.test(request.user) and project.reviewer_id is None,
+        "may_release": project.reviewer_id is not None and (project.reviewer_id == request.user.pk or may_assign),
+        "may_assign": may_assign,
+        "reviewers": list(assignment.reviewers()) if may_assign else [],
+    }
 
 
 def _decide(request: HttpRequest, project: DiscoveryProject, form: ReviewForm) -> bool:

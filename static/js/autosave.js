@@ -902,5 +902,9 @@
 
   remember();
   window.firstsliceFlush = flush;
-  window.firstsliceAutosave = { unsaved: unsaved, problem: problem, clientId: CLIENT_ID };
+  // busy: a save is waiting for its pause or for the server's answer (tests wait for it before they end).
+  function busy() {
+    return Boolean(timer || inflight || catchUp);
+  }
+  window.firstsliceAutosave = { unsaved: unsaved, problem: problem, busy: busy, clientId: CLIENT_ID };
 })();
