@@ -1,4 +1,4 @@
-"""A reviewer takes a scope from the review queue, then gives it back, in a browser (at a laptop's and a phone's width)."""
+"""A reviewer takes a scope from the review queue, then gives it back, in a browser (laptop and phone widths)."""
 
 from __future__ import annotations
 
