@@ -131,10 +131,15 @@ def session_plan(
         AgendaItem(session=session, position=position, step=step, minutes=int(minutes))
         for position, (step, minutes) in enumerate(agenda, start=1)
     )
-    activity_record(
-        actor=actor, verb="session_planned", request=request, project=project, obj=session, object_repr=str(session)
-    )
+    _session_event(session, actor=actor, verb="session_planned", request=request)
     return session
+
+
+def _session_event(session: DiscoverySession, *, actor, verb: str, request: HttpRequest | None) -> None:
+    """One event of the session's life on the project's audit trail."""
+    activity_record(
+        actor=actor, verb=verb, request=request, project=session.project, obj=session, object_repr=str(session)
+    )
 
 
 def _locked(session: DiscoverySession) -> DiscoverySession:
@@ -158,14 +163,7 @@ def session_cancel(*, session: DiscoverySession, actor, request: HttpRequest | N
         raise SessionRefused(
             f"Session {session.number} has started, so it is part of the project's record and cannot be cancelled."
         )
-    activity_record(
-        actor=actor,
-        verb="session_cancelled",
-        request=request,
-        project=session.project,
-        obj=session,
-        object_repr=str(session),
-    )
+    _session_event(session, actor=actor, verb="session_cancelled", request=request)
     session.delete()
 
 
@@ -197,14 +195,7 @@ def session_start(*, session: DiscoverySession, actor, request: HttpRequest | No
     if first is not None:
         first.started_at = now
         first.save(update_fields=["started_at"])
-    activity_record(
-        actor=actor,
-        verb="session_started",
-        request=request,
-        project=session.project,
-        obj=session,
-        object_repr=str(session),
-    )
+    _session_event(session, actor=actor, verb="session_started", request=request)
     _broadcast(session)
     return session
 
@@ -309,14 +300,7 @@ def session_end(*, session: DiscoverySession, actor, request: HttpRequest | None
     session.end_scope = export_scope(session.project)
     session.answered_by = answered_by_now(session)
     session.save(update_fields=["ended_at", "end_scope", "answered_by"])
-    activity_record(
-        actor=actor,
-        verb="session_ended",
-        request=request,
-        project=session.project,
-        obj=session,
-        object_repr=str(session),
-    )
+    _session_event(session, actor=actor, verb="session_ended", request=request)
     session_minutes_send(session=session)
     minutes_pdf_queue(session=session)
     _broadcast(session)

@@ -8,6 +8,7 @@ audit has reported, so a fast test cannot skip the check.
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,6 +162,13 @@ def page_factory(browser, site_url: str):
     violations = [v for audit in audits for v in audit.violations]
     assert not violations, "axe-core found serious or critical violations:\n" + "\n".join(violations)
     assert all(audit.audited for audit in audits if audit.page.url.startswith(site_url)), "a page was not audited"
+
+
+def screenshot(page, name: str) -> None:
+    """A full-page screenshot as ``<name>.png`` in FIRSTSLICE_SCREENSHOTS, when that folder is given (else nothing)."""
+    folder = os.environ.get("FIRSTSLICE_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def _autosave_settle(page) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,18 +9,12 @@ import pytest
 from django.utils import timezone
 
 from scoping.models import DiscoveryProject
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXAMPLE_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "invoice-coding.json"
-SCREENSHOTS = os.environ.get("FIRSTSLICE_SCREENSHOTS")
-
-
-def _shot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 def test_a_consultant_imports_a_scope_and_works_through_its_questions(new_page, tmp_path):
@@ -40,7 +33,7 @@ def test_a_consultant_imports_a_scope_and_works_through_its_questions(new_page, 
     errors = page.locator(".import-errors li")
     assert errors.count() == 2
     assert "first_slice.duration_weeks: must be 0 or more" in errors.nth(0).inner_text()
-    _shot(page, "import-errors")
+    screenshot(page, "import-errors")
     assert DiscoveryProject.objects.count() == 0
 
     page.get_by_label("Scope JSON file").set_input_files(str(EXAMPLE_PATH))
@@ -59,15 +52,15 @@ def test_a_consultant_imports_a_scope_and_works_through_its_questions(new_page, 
     overdue_row = page.locator("tr.question-overdue")
     assert overdue_row.count() == 1
     assert "Who owns the vendor master after go-live? <b>not bold</b>" in overdue_row.inner_text()
-    _shot(page, "questions")
+    screenshot(page, "questions")
 
     overdue_row.get_by_role("link", name="Resolve…").click()
     page.get_by_role("textbox", name="Answer").fill("Finance operations, from March.")
-    _shot(page, "resolve")
+    screenshot(page, "resolve")
     page.get_by_role("button", name="Mark resolved").click()
     assert page.locator("tr.question-overdue").count() == 0
     assert "Finance operations, from March." in page.inner_text("main")
 
     page.goto("/projects/")
     assert "8/8" in page.inner_text("table")
-    _shot(page, "pipeline")
+    screenshot(page, "pipeline")

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import PASSWORD, UserFactory
 from tests.review_support import import_project, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = os.environ.get("FIRSTSLICE_SCREENSHOTS")
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
@@ -31,8 +26,7 @@ def test_a_reviewer_takes_a_scope_from_the_queue_and_gives_it_back(new_page, wid
     page.get_by_role("button", name=f"Take it (the review of {project.name})").click()
     expect(page.get_by_role("alert").filter(has_text="You have the review")).to_be_visible()
     expect(page.locator("tbody tr").first).to_contain_text("Rhea Reviewer")
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"review-queue-{width}.png"), full_page=True)
+    screenshot(page, f"review-queue-{width}")
 
     page.get_by_role("link", name=f"Review {project.name}").click()
     holder = page.locator("#review-holder")

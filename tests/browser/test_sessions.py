@@ -3,25 +3,16 @@ and the presenter screen at a laptop's and a projector's width."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from scoping.models import DiscoverySession
 from scoping.sessions import services
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import PASSWORD, ParticipantFactory, ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = os.environ.get("FIRSTSLICE_SCREENSHOTS")
-
-
-def _shot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -56,7 +47,7 @@ def test_a_consultant_runs_a_session_and_reads_its_minutes(new_page, no_pdf_job)
     page.get_by_role("button", name="Start session").click()
     assert "Now: Production target" in page.inner_text("#session-timer")
     assert "min left" in page.inner_text("#session-timer .timer-text")  # the JS countdown from the server's clock
-    _shot(page, "session-live")
+    screenshot(page, "session-live")
 
     # A field answered during the session: the minutes show it changed.
     page.goto(f"/projects/{project.pk}/steps/production_target/")
@@ -90,7 +81,7 @@ def test_a_consultant_runs_a_session_and_reads_its_minutes(new_page, no_pdf_job)
     assert "Workflow" in changes and "Code incoming supplier invoices" in changes
     attendees = page.inner_text(".minutes-attendees")
     assert "Casey Consultant" in attendees and "Priya Raman" in attendees and "Dana Okafor" in attendees
-    _shot(page, "session-minutes")
+    screenshot(page, "session-minutes")
     session = DiscoverySession.objects.get(project=project)
     assert session.ended_at is not None and session.actions.count() == 1
 
@@ -117,4 +108,4 @@ def test_the_presenter_screen_fits_a_laptop_and_a_projector(new_page, width, hei
     # The content refreshes itself (htmx GET of its partial) on a live event.
     with page.expect_response(lambda response: "/present/content/" in response.url):
         page.evaluate("document.dispatchEvent(new CustomEvent('firstslice:live', {detail: {type: 'session.updated'}}))")
-    _shot(page, f"presenter-{width}")
+    screenshot(page, f"presenter-{width}")

@@ -5,9 +5,7 @@ minutes list what changed and who answered it, and go to every attendee by e-mai
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,19 +14,13 @@ from accounts.models import OutboundEmail
 from scoping.models import DiscoverySession, OpenQuestion
 from scoping.models.sections import WorkflowIntegration
 from scoping.sessions import services
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import PASSWORD, ParticipantFactory, UserFactory
 from tests.review_support import import_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARRIVES_MS = 8_000  # a save reaches the others over the socket in well under a second; this allows a busy machine
-SCREENSHOTS = os.environ.get("FIRSTSLICE_SCREENSHOTS")
-
-
-def _shot(page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"walk-{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -49,10 +41,16 @@ def _conflicted(pages, seconds: float):
 
 def _dont_know_yet(page, label: str, owner: str, due: date) -> None:
     page.get_by_role("link", name=f"Don't know yet about {label}").click()
-    panel = page.locator("[id^='field-ask-']").first
+    panel = page.get_by_role("group", name=f"Park a question on “{label}”")
+    expect(panel.get_by_label("Question")).to_have_value(f"{label}: still to find out. Who knows the answer?")
     panel.get_by_label("Who finds out").fill(owner)
     panel.get_by_label("By when").fill(due.isoformat())
-    panel.get_by_role("button", name="Park this question").click()
+    with page.expect_response(
+        lambda response: response.request.method == "POST" and "/question/" in response.url
+    ) as sent:
+        panel.get_by_role("button", name="Park this question").click()
+    answer = sent.value.text()
+    assert "invalid-feedback" not in answer, answer[answer.find("invalid-feedback") - 300 :][:900]
     expect(page.locator(".field-question", has_text=f"{label}: still to find out")).to_have_count(1)
 
 
@@ -88,7 +86,7 @@ def test_a_whole_session_with_a_consultant_two_clients_and_a_guest(new_live_page
     consultant.get_by_role("button", name="Start session").click()
     expect(consultant.locator("#session-timer")).to_contain_text("Now: Workflow")
     expect(consultant.locator("#session-timer .timer-text")).to_contain_text("min left")
-    _shot(consultant, "1-session-live")
+    screenshot(consultant, "walk-1-session-live")
 
     # All three on the workflow step, each typing into a field of their own; each sees the others' answers.
     step = f"/projects/{project.pk}/steps/workflow/"
@@ -107,7 +105,7 @@ def test_a_whole_session_with_a_consultant_two_clients_and_a_guest(new_live_page
         for other, (label, text) in typed.items():
             if other is not page:
                 expect(page.get_by_label(label, exact=True)).to_have_value(text, timeout=ARRIVES_MS)
-    _shot(priya, "2-three-people-on-one-step")
+    screenshot(priya, "walk-2-three-people-on-one-step")
 
     # Priya and Omar answer the same field at once: whoever saved second sees both and keeps theirs.
     priya.get_by_label("Fallback").fill("Unsure invoices wait for a clerk, uncoded")
@@ -117,7 +115,7 @@ def test_a_whole_session_with_a_consultant_two_clients_and_a_guest(new_live_page
     conflict = second.locator(".live-conflict")
     expect(conflict).to_contain_text("Unsure invoices wait for a clerk, uncoded")
     expect(conflict).to_contain_text("Invoices go to the AP queue for manual coding")
-    _shot(second, "3-inline-conflict")
+    screenshot(second, "walk-3-inline-conflict")
     conflict.get_by_role("button", name="Keep mine").click()
     expect(second.locator(".live-conflict")).to_have_count(0)
     kept = second.get_by_label("Fallback").input_value()
@@ -146,7 +144,7 @@ def test_a_whole_session_with_a_consultant_two_clients_and_a_guest(new_live_page
     consultant.once("dialog", lambda dialog: dialog.accept())
     consultant.get_by_role("button", name="End session").click()
     consultant.wait_for_url(f"**/projects/{project.pk}/sessions/1/minutes/")
-    _shot(consultant, "4-minutes")
+    screenshot(consultant, "walk-4-minutes")
 
     changes = consultant.inner_text(".minutes-changes")
     for label, text in typed.values():
