@@ -836,8 +836,14 @@
       .catch(function () { /* the next poll tries again */ });
   }
 
+  // With the socket open, a check every ~30 s all the same: a message channels-redis lost (it can, as another tab of
+  // the same server closes) would otherwise leave this page behind until its next save.
+  var QUIET_POLLS = 10;
+  var quietTicks = 0;
+
   function poll() {
-    if (window.firstsliceSocketOpen === true || inflight || submitting || document.hidden) return;
+    if (inflight || submitting || document.hidden) return;
+    if (window.firstsliceSocketOpen === true && ++quietTicks % QUIET_POLLS !== 0) return;
     fetchState();
   }
 
