@@ -242,10 +242,12 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "scoping.realtime.layer.ResilientRedisChannelLayer",
+            # The pub/sub layer: each socket's messages arrive on a queue of its own process, so one socket closing
+            # cannot take a message meant for another (the list-based layer shares one blocking pop per process and
+            # lost messages when a socket closed mid-pop: django/channels#1683); it re-subscribes after a restart.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py's default read timeout (5 s) equals channels-redis's blocking pop (5 s): a pop answered a
-                # moment late would fail the read (and can lose the message it popped), so reads wait longer.
+                # A Redis that stops answering fails a read or a publish after 15 s instead of hanging the socket.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
                 "prefix": os.environ.get("CHANNELS_PREFIX", "firstslice"),
             },

@@ -256,8 +256,9 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
         self.presence_unsent = not await self._group_send({"type": "presence.state", "people": people})
 
     async def _presence_reconcile(self, entries: dict[str, dict[str, Any]]) -> None:
-        """Correct this browser's presence bar if it shows other than Redis holds: channels-redis can lose a message
-        sent as another socket of the process closes, so each socket checks once a heartbeat instead of trusting it."""
+        """Correct this browser's presence bar if it shows other than Redis holds: pub/sub messages are fire-and-forget
+        (one published while Redis restarts, or before a process has re-subscribed, is gone), so each socket checks
+        once a heartbeat instead of trusting every message arrived."""
         people = presence.people(entries, await facilitator_id(self.project_id))
         if people != self.shown_people:
             self.shown_people = people
@@ -319,15 +320,15 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
         except Exception:  # noqa: BLE001
             logger.warning("presence of %s not removed", self.channel_name, exc_info=True)
         if broadcast_later:
-            # Not from this consumer's last moment: Channels is about to cancel its wait on the channel layer, and a
-            # message arriving in that instant can be lost (channels-redis shares one wait among a process's sockets).
+            # Not from this consumer's last moment: Channels is about to cancel its wait on the channel layer and
+            # unsubscribe it; the others are told from a task of their own.
             _background(self._presence_broadcast_soon())
         else:
             await self._presence_broadcast()
 
     async def _presence_broadcast_soon(self) -> None:
-        # Twice: the state is whole (idempotent), and a second copy a second later reaches a socket whose process
-        # lost the first in that instant, instead of it showing the person until their entry expires.
+        # Twice: the state is whole (idempotent), and a second copy a second later reaches a socket that missed the
+        # first (a Redis hiccup), without waiting for its heartbeat.
         await asyncio.sleep(0.05)
         await self._presence_broadcast()
         await asyncio.sleep(1.0)

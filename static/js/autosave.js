@@ -836,8 +836,8 @@
       .catch(function () { /* the next poll tries again */ });
   }
 
-  // With the socket open, a check every ~30 s all the same: a message channels-redis lost (it can, as another tab of
-  // the same server closes) would otherwise leave this page behind until its next save.
+  // With the socket open, a check every ~30 s all the same: live messages are fire-and-forget (one sent while Redis
+  // restarts is gone), and a lost one would otherwise leave this page behind until its next save.
   var QUIET_POLLS = 10;
   var quietTicks = 0;
 

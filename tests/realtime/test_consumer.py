@@ -129,7 +129,7 @@ def test_logging_out_closes_the_socket_at_the_next_check(asgi_live_server, proje
 
 
 def test_presence_shows_two_people_on_two_steps_and_drops_one_who_leaves(asgi_live_server, project, lead, settings):
-    # A leave is sent at once; should channels-redis lose it (see the next test), the heartbeat corrects the bar.
+    # A leave is sent at once; should the message be lost (see the next test), the heartbeat corrects the bar.
     settings.LIVE_HEARTBEAT_SECONDS = 2
     priya = ParticipantFactory(
         project=project,
