@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -191,13 +192,22 @@ def test_the_start_reaches_the_projects_channel_group_after_the_commit(
     project, lead, django_capture_on_commit_callbacks
 ):
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(project_group(project.pk), channel)
-    try:
+    session = plan(project, lead)
+
+    def start() -> None:
         with django_capture_on_commit_callbacks(execute=True):
-            services.session_start(session=plan(project, lead), actor=lead)
-        received = async_to_sync(layer.receive)(channel)
-    finally:
-        async_to_sync(layer.group_discard)(project_group(project.pk), channel)
+            services.session_start(session=session, actor=lead)
+
+    async def listen_while_starting() -> dict:
+        # One event loop for the whole exchange: the pub/sub layer's channels belong to the loop that made them.
+        channel = await layer.new_channel()
+        await layer.group_add(project_group(project.pk), channel)
+        try:
+            await sync_to_async(start)()  # the save, in this test's thread and transaction
+            return await asyncio.wait_for(layer.receive(channel), timeout=10)
+        finally:
+            await layer.group_discard(project_group(project.pk), channel)
+
+    received = async_to_sync(listen_while_starting)()
     assert received["type"] == "project.event"
     assert received["message"]["type"] == "session.updated" and received["message"]["status"] == "live"
